@@ -1,0 +1,74 @@
+import { type Kysely, type Migration, type MigrationResult, Migrator, NO_MIGRATIONS } from 'kysely';
+import { createError } from '../shared/errors/errors.js';
+import * as m0001 from './0001-foundation.js';
+
+/**
+ * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
+ */
+const registry: Record<string, Migration> = {
+  '0001-foundation': m0001,
+};
+
+export const migrationNames: readonly string[] = Object.keys(registry);
+
+function createMigrator<DB>(db: Kysely<DB>): Migrator {
+  return new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: { getMigrations: () => Promise.resolve(registry) },
+    migrationTableName: 'writ_migrations',
+    migrationLockTableName: 'writ_migrations_lock',
+  });
+}
+
+function throwOnFailure(error: unknown, results: MigrationResult[] | undefined): void {
+  if (error === undefined) return;
+  const failed = results?.find((result) => result.status === 'Error');
+  throw createError({
+    code: 'db.migration_failed',
+    status: 500,
+    isInternal: true,
+    message: `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    cause: error,
+  });
+}
+
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<{ applied: string[] }> {
+  const { error, results } = await createMigrator(db).migrateToLatest();
+  throwOnFailure(error, results);
+  return { applied: (results ?? []).map((result) => result.migrationName) };
+}
+
+export async function migrateDown<DB>(
+  db: Kysely<DB>,
+  { all = false }: { all?: boolean } = {},
+): Promise<{ reverted: string[] }> {
+  const migrator = createMigrator(db);
+  const { error, results } = all ? await migrator.migrateTo(NO_MIGRATIONS) : await migrator.migrateDown();
+  throwOnFailure(error, results);
+  return { reverted: (results ?? []).map((result) => result.migrationName) };
+}
+
+export type MigrationStatus = {
+  applied: string[];
+  pending: string[];
+  /** Applied in this database but unknown to this build: the database is newer than the code. */
+  unknown: string[];
+};
+
+export async function getMigrationStatus<DB>(db: Kysely<DB>): Promise<MigrationStatus> {
+  const known = await createMigrator(db).getMigrations();
+  const applied = known.filter((info) => info.executedAt !== undefined).map((info) => info.name);
+  const pending = known.filter((info) => info.executedAt === undefined).map((info) => info.name);
+  const unknown = await listUnknownMigrations(db, applied);
+  return { applied, pending, unknown };
+}
+
+async function listUnknownMigrations<DB>(db: Kysely<DB>, applied: string[]): Promise<string[]> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((table) => table.name === 'writ_migrations')) return [];
+  const rows = await (db as unknown as Kysely<{ writ_migrations: { name: string } }>)
+    .selectFrom('writ_migrations')
+    .select('name')
+    .execute();
+  return rows.map((row) => row.name).filter((name) => !applied.includes(name) && !migrationNames.includes(name));
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock/clock.js';
+import type { PasswordHasher } from './identity.passwords.js';
+import { completeSetupBody, completeSetupResponse, setupStatusResponse } from './identity.schemas.js';
+import type { IdentityTables } from './identity.tables.js';
+import { completeSetup, isSetupRequired } from './identity.usecases.js';
+
+export type IdentityRouteDependencies = {
+  db: Kysely<IdentityTables>;
+  clock: Clock;
+  passwordHasher: Pick<PasswordHasher, 'hash'>;
+};
+
+export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRouteDependencies): void {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  typed.route({
+    method: 'GET',
+    url: '/api/setup',
+    schema: {
+      tags: ['setup'],
+      summary: 'Whether the first administrator still has to be created',
+      response: { 200: setupStatusResponse },
+    },
+    handler: async () => ({ isSetupRequired: await isSetupRequired({ db: deps.db }) }),
+  });
+
+  typed.route({
+    method: 'POST',
+    url: '/api/setup',
+    schema: {
+      tags: ['setup'],
+      summary: 'Create the first administrator with the one-time setup token',
+      body: completeSetupBody,
+      response: { 201: completeSetupResponse },
+    },
+    config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+    handler: async (request, reply) => {
+      const { user } = await completeSetup({ ...deps, ...request.body });
+      return reply.status(201).send({ user: { ...user, createdAt: user.createdAt.toISOString() } });
+    },
+  });
+}

@@ -1,0 +1,26 @@
+import { type Config, envToConfig, readEnv, type RawConfig } from '../config/config.js';
+import type { ConfigKey } from '../config/config.schema.js';
+
+/** What a command may touch of the process; `main.ts` passes the real ones, tests pass their own. */
+export type CliIo = {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  setExitCode: (code: number) => void;
+  /** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
+  waitForStopSignal: () => Promise<string>;
+};
+
+export type ServerFlags = { dataDir?: string; host?: string; port?: string; sftpPort?: string };
+
+export function loadConfig(io: CliIo, flags: ServerFlags): { config: Config; raw: RawConfig } {
+  const flagValues: Partial<Record<ConfigKey, string | undefined>> = {
+    dataDir: flags.dataDir,
+    host: flags.host,
+    port: flags.port,
+    sftpPort: flags.sftpPort,
+  };
+  const raw = readEnv({ env: io.env, flags: flagValues });
+  return { config: envToConfig(raw, { cwd: io.cwd }), raw };
+}

@@ -1,0 +1,210 @@
+import { isIP } from 'node:net';
+
+/**
+ * The one schema of Writ's configuration: every key with its environment variable, default, validation and doc.
+ * `docs/configuration.md` is generated from it (`npm run docs:config`); a test fails when the two differ.
+ * @NOTE Environment variable names are public: renaming one breaks every installation that sets it.
+ */
+type Parse<T> = (raw: string) => T;
+
+export type ConfigEntry<T> = {
+  env: string;
+  doc: string;
+  /** Text shown in the docs for the default; `undefined` means the key has no default and may stay unset. */
+  defaultDoc: string;
+  parse: Parse<T>;
+  isSecretFile?: boolean;
+};
+
+export class ConfigValueError extends Error {
+  override name = 'ConfigValueError';
+}
+
+function integer({ min, max }: { min: number; max: number }): Parse<number> {
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigValueError(`"${raw}" is not a whole number`);
+    const value = Number(raw.trim());
+    if (value < min || value > max) throw new ConfigValueError(`${value} is outside ${min}–${max}`);
+    return value;
+  };
+}
+
+const boolean: Parse<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigValueError(`"${raw}" is not true or false`);
+};
+
+const text: Parse<string> = (raw) => {
+  if (raw.trim() === '') throw new ConfigValueError('must not be empty');
+  if (/[\0\r\n]/.test(raw)) throw new ConfigValueError('must not contain control characters');
+  return raw.trim();
+};
+
+function oneOf<const T extends string>(values: readonly T[]): Parse<T> {
+  return (raw) => {
+    const value = raw.trim().toLowerCase();
+    if (!(values as readonly string[]).includes(value)) {
+      throw new ConfigValueError(`"${raw}" is not one of ${values.join(', ')}`);
+    }
+    return value as T;
+  };
+}
+
+const hostPattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*$/;
+
+const host: Parse<string> = (raw) => {
+  const value = raw.trim();
+  if (isIP(value) !== 0 || hostPattern.test(value)) return value;
+  throw new ConfigValueError(`"${raw}" is not an IP address or host name`);
+};
+
+const httpsUrl: Parse<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigValueError(`"${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'https:') throw new ConfigValueError('must start with https://');
+  if (url.username !== '' || url.password !== '') throw new ConfigValueError('must not contain credentials');
+  return url.origin + url.pathname.replace(/\/+$/, '');
+};
+
+const addressList: Parse<string[]> = (raw) => {
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const item of items) {
+    const [address, prefix] = item.split('/');
+    if (address === undefined || isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+      throw new ConfigValueError(`"${item}" is not an IP address or CIDR range`);
+    }
+  }
+  return items;
+};
+
+export const configSchema = {
+  dataDir: {
+    env: 'WRIT_DATA_DIR',
+    doc: 'Directory holding the embedded database, blobs, keys and TLS certificate. Created with mode 0700 on first start; must be owned by the user running Writ.',
+    defaultDoc: '`./writ-data`',
+    parse: text,
+  },
+  host: {
+    env: 'WRIT_HOST',
+    doc: 'Address the HTTPS and SFTP servers listen on. Plain HTTP is refused on any non-loopback address unless `WRIT_BEHIND_TLS_PROXY` is set.',
+    defaultDoc: '`127.0.0.1`',
+    parse: host,
+  },
+  port: {
+    env: 'WRIT_PORT',
+    doc: 'TCP port of the HTTPS server (0 picks a free port).',
+    defaultDoc: '`8443`',
+    parse: integer({ min: 0, max: 65535 }),
+  },
+  sftpPort: {
+    env: 'WRIT_SFTP_PORT',
+    doc: 'TCP port of the SFTP server.',
+    defaultDoc: '`2222`',
+    parse: integer({ min: 0, max: 65535 }),
+  },
+  publicUrl: {
+    env: 'WRIT_PUBLIC_URL',
+    doc: 'The https:// address people use to reach Writ; used in printed and mailed links. Set it when Writ runs behind a proxy or a different host name.',
+    defaultDoc: '`https://<host>:<port>` (`localhost` for a loopback host)',
+    parse: httpsUrl,
+  },
+  databaseUrl: {
+    env: 'WRIT_DATABASE_URL',
+    doc: 'Database: `sqlite:<file>` (relative to the data directory) or `postgres://user@host:port/database`. A password does not belong here: use `WRIT_DATABASE_PASSWORD_FILE`.',
+    defaultDoc: '`sqlite:writ.db` in the data directory',
+    parse: text,
+  },
+  databasePasswordFile: {
+    env: 'WRIT_DATABASE_PASSWORD_FILE',
+    doc: 'File holding the PostgreSQL password (secret; its content is never printed or logged).',
+    defaultDoc: 'none',
+    parse: text,
+    isSecretFile: true,
+  },
+  blobDir: {
+    env: 'WRIT_BLOB_DIR',
+    doc: 'Directory of encrypted document blobs when stored on the local file system.',
+    defaultDoc: '`blobs/` in the data directory',
+    parse: text,
+  },
+  rootKeyFile: {
+    env: 'WRIT_ROOT_KEY_FILE',
+    doc: 'File holding the root key that wraps every matter key (secret; must be readable by its owner only, mode 0600). Created on first start when missing. Losing it loses every document: back it up apart from the data.',
+    defaultDoc: '`keys/root.key` in the data directory',
+    parse: text,
+    isSecretFile: true,
+  },
+  tlsCertFile: {
+    env: 'WRIT_TLS_CERT_FILE',
+    doc: 'PEM certificate chain for HTTPS. When neither it nor the key file is set, Writ creates and renews a self-signed certificate in the data directory.',
+    defaultDoc: '`tls/cert.pem` in the data directory (self-signed)',
+    parse: text,
+  },
+  tlsKeyFile: {
+    env: 'WRIT_TLS_KEY_FILE',
+    doc: 'PEM private key for HTTPS (secret; mode 0600).',
+    defaultDoc: '`tls/key.pem` in the data directory (self-signed)',
+    parse: text,
+    isSecretFile: true,
+  },
+  behindTlsProxy: {
+    env: 'WRIT_BEHIND_TLS_PROXY',
+    doc: 'Serve plain HTTP because a reverse proxy terminates TLS in front of Writ. Client addresses are then taken from `X-Forwarded-For` sent by `WRIT_TRUSTED_PROXIES`.',
+    defaultDoc: '`false`',
+    parse: boolean,
+  },
+  trustedProxies: {
+    env: 'WRIT_TRUSTED_PROXIES',
+    doc: 'Comma-separated addresses or CIDR ranges of the reverse proxies allowed to set `X-Forwarded-*` headers (only with `WRIT_BEHIND_TLS_PROXY`).',
+    defaultDoc: '`127.0.0.1,::1`',
+    parse: addressList,
+  },
+  logLevel: {
+    env: 'WRIT_LOG_LEVEL',
+    doc: 'Minimum level of operator logs (JSON lines on standard output).',
+    defaultDoc: '`info`',
+    parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+  },
+  jsonBodyLimitBytes: {
+    env: 'WRIT_JSON_BODY_LIMIT_BYTES',
+    doc: 'Largest JSON request body accepted; larger ones get 413. Document uploads have their own limit.',
+    defaultDoc: '`1048576` (1 MiB)',
+    parse: integer({ min: 1024, max: 64 * 1024 * 1024 }),
+  },
+  rateLimitPerMinute: {
+    env: 'WRIT_RATE_LIMIT_PER_MINUTE',
+    doc: 'Requests per minute one client address may make to the HTTP API before getting 429.',
+    defaultDoc: '`600`',
+    parse: integer({ min: 1, max: 1_000_000 }),
+  },
+  setupLinkTtlMinutes: {
+    env: 'WRIT_SETUP_LINK_TTL_MINUTES',
+    doc: 'How long the one-time link that creates the first administrator stays valid.',
+    defaultDoc: '`60`',
+    parse: integer({ min: 1, max: 7 * 24 * 60 }),
+  },
+  shutdownTimeoutSeconds: {
+    env: 'WRIT_SHUTDOWN_TIMEOUT_SECONDS',
+    doc: 'How long a stopping server waits for requests in flight before closing their connections.',
+    defaultDoc: '`30`',
+    parse: integer({ min: 1, max: 3600 }),
+  },
+  metricsTokenFile: {
+    env: 'WRIT_METRICS_TOKEN_FILE',
+    doc: 'File holding a bearer token that lets a Prometheus scraper read `/metrics` from any address (secret). Without it `/metrics` answers loopback clients only.',
+    defaultDoc: 'none',
+    parse: text,
+    isSecretFile: true,
+  },
+} satisfies Record<string, ConfigEntry<unknown>>;
+
+export type ConfigKey = keyof typeof configSchema;

@@ -1,0 +1,182 @@
+import { isAbsolute, resolve } from 'node:path';
+import { createError } from '../../shared/errors/errors.js';
+import { type ConfigKey, configSchema, ConfigValueError } from './config.schema.js';
+
+type Parsed<K extends ConfigKey> = ReturnType<(typeof configSchema)[K]['parse']>;
+
+export type Config = {
+  dataDir: string;
+  host: string;
+  port: number;
+  sftpPort: number;
+  publicUrl: string;
+  databaseUrl: string;
+  databasePasswordFile: string | undefined;
+  blobDir: string;
+  rootKeyFile: string;
+  tls: { certFile: string; keyFile: string; isManaged: boolean };
+  behindTlsProxy: boolean;
+  trustedProxies: string[];
+  logLevel: Parsed<'logLevel'>;
+  jsonBodyLimitBytes: number;
+  rateLimitPerMinute: number;
+  setupLinkTtlMinutes: number;
+  shutdownTimeoutSeconds: number;
+  metricsTokenFile: string | undefined;
+};
+
+export type ConfigSource = 'flag' | 'environment' | 'default';
+
+export type RawConfig = {
+  values: Partial<Record<ConfigKey, string>>;
+  sources: Partial<Record<ConfigKey, ConfigSource>>;
+};
+
+/** The only reader of `process.env`. Command-line flags win over the environment. */
+export function readEnv({
+  env = process.env,
+  flags = {},
+}: { env?: NodeJS.ProcessEnv; flags?: Partial<Record<ConfigKey, string | undefined>> } = {}): RawConfig {
+  const raw: RawConfig = { values: {}, sources: {} };
+  for (const key of Object.keys(configSchema) as ConfigKey[]) {
+    const flag = flags[key];
+    const fromEnv = env[configSchema[key].env];
+    if (flag !== undefined) {
+      raw.values[key] = flag;
+      raw.sources[key] = 'flag';
+    } else if (fromEnv !== undefined && fromEnv !== '') {
+      raw.values[key] = fromEnv;
+      raw.sources[key] = 'environment';
+    }
+  }
+  return raw;
+}
+
+export const createConfigInvalidError = (problems: string[]) =>
+  createError({
+    code: 'config.invalid',
+    status: 500,
+    message: `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    details: { problems },
+  });
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function defaultPublicUrl(host: string, port: number): string {
+  const name = isLoopback(host) || host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const bracketed = name.includes(':') ? `[${name}]` : name;
+  return port === 443 ? `https://${bracketed}` : `https://${bracketed}:${port}`;
+}
+
+/** Adds defaults, validates every key and reports all problems at once, each with its variable's name. */
+export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: string } = {}): Config {
+  const problems: string[] = [];
+  function read<K extends ConfigKey>(key: K): Parsed<K> | undefined {
+    const value = raw.values[key];
+    if (value === undefined) return undefined;
+    try {
+      return configSchema[key].parse(value) as Parsed<K>;
+    } catch (error) {
+      if (!(error instanceof ConfigValueError)) throw error;
+      problems.push(`${configSchema[key].env}: ${error.message}`);
+      return undefined;
+    }
+  }
+
+  const dataDir = resolve(cwd, read('dataDir') ?? './writ-data');
+  const inDataDir = (path: string) => (isAbsolute(path) ? path : resolve(dataDir, path));
+  const host = read('host') ?? '127.0.0.1';
+  const port = read('port') ?? 8443;
+  const certFile = read('tlsCertFile');
+  const keyFile = read('tlsKeyFile');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    problems.push('WRIT_TLS_CERT_FILE and WRIT_TLS_KEY_FILE: set both, or neither for a self-signed certificate');
+  }
+  const behindTlsProxy = read('behindTlsProxy') ?? false;
+  if (!behindTlsProxy && raw.values.trustedProxies !== undefined) {
+    problems.push('WRIT_TRUSTED_PROXIES: only meaningful with WRIT_BEHIND_TLS_PROXY=true');
+  }
+  const databaseUrl = read('databaseUrl') ?? 'sqlite:writ.db';
+  const databasePasswordFile = read('databasePasswordFile');
+  const metricsTokenFile = read('metricsTokenFile');
+
+  const config: Config = {
+    dataDir,
+    host,
+    port,
+    sftpPort: read('sftpPort') ?? 2222,
+    publicUrl: read('publicUrl') ?? defaultPublicUrl(host, port),
+    databaseUrl,
+    databasePasswordFile: databasePasswordFile === undefined ? undefined : resolve(cwd, databasePasswordFile),
+    blobDir: inDataDir(read('blobDir') ?? 'blobs'),
+    rootKeyFile: inDataDir(read('rootKeyFile') ?? 'keys/root.key'),
+    tls: {
+      certFile: inDataDir(certFile ?? 'tls/cert.pem'),
+      keyFile: inDataDir(keyFile ?? 'tls/key.pem'),
+      isManaged: certFile === undefined && keyFile === undefined,
+    },
+    behindTlsProxy,
+    trustedProxies: read('trustedProxies') ?? ['127.0.0.1', '::1'],
+    logLevel: read('logLevel') ?? 'info',
+    jsonBodyLimitBytes: read('jsonBodyLimitBytes') ?? 1024 * 1024,
+    rateLimitPerMinute: read('rateLimitPerMinute') ?? 600,
+    setupLinkTtlMinutes: read('setupLinkTtlMinutes') ?? 60,
+    shutdownTimeoutSeconds: read('shutdownTimeoutSeconds') ?? 30,
+    metricsTokenFile: metricsTokenFile === undefined ? undefined : resolve(cwd, metricsTokenFile),
+  };
+
+  if (problems.length > 0) throw createConfigInvalidError(problems);
+  return config;
+}
+
+/** Refusals that depend on several keys together: settings that would expose people's documents. */
+export function findUnsafeSettings(config: Config): string[] {
+  const unsafe: string[] = [];
+  if (config.behindTlsProxy && !isLoopback(config.host)) {
+    unsafe.push(
+      `Plain HTTP on ${config.host} would send passwords and documents unencrypted over the network. ` +
+        'Behind a TLS-terminating proxy, listen on a loopback address (WRIT_HOST=127.0.0.1) and let the proxy connect to it, ' +
+        'or unset WRIT_BEHIND_TLS_PROXY to serve HTTPS directly.',
+    );
+  }
+  return unsafe;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return isLoopback(host);
+}
+
+/** Effective configuration as `VAR=value` lines; secret files are named, their content never read. */
+export function formatConfig(config: Config, raw: RawConfig): string {
+  const shown: Record<ConfigKey, string | undefined> = {
+    dataDir: config.dataDir,
+    host: config.host,
+    port: String(config.port),
+    sftpPort: String(config.sftpPort),
+    publicUrl: config.publicUrl,
+    databaseUrl: config.databaseUrl,
+    databasePasswordFile: config.databasePasswordFile,
+    blobDir: config.blobDir,
+    rootKeyFile: config.rootKeyFile,
+    tlsCertFile: config.tls.certFile,
+    tlsKeyFile: config.tls.keyFile,
+    behindTlsProxy: String(config.behindTlsProxy),
+    trustedProxies: config.trustedProxies.join(','),
+    logLevel: config.logLevel,
+    jsonBodyLimitBytes: String(config.jsonBodyLimitBytes),
+    rateLimitPerMinute: String(config.rateLimitPerMinute),
+    setupLinkTtlMinutes: String(config.setupLinkTtlMinutes),
+    shutdownTimeoutSeconds: String(config.shutdownTimeoutSeconds),
+    metricsTokenFile: config.metricsTokenFile,
+  };
+  return (Object.keys(configSchema) as ConfigKey[])
+    .map((key) => {
+      const entry: { env: string; isSecretFile?: boolean } = configSchema[key];
+      const value = shown[key] ?? '';
+      const notes = [raw.sources[key] ?? 'default', ...(entry.isSecretFile === true ? ['secret file: content not shown'] : [])];
+      return `${entry.env}=${value}  # ${notes.join('; ')}`;
+    })
+    .join('\n');
+}

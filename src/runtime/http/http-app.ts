@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Kysely } from 'kysely';
+import { registerIdentityRoutes } from '../../modules/identity/identity.routes.js';
+import type { PasswordHasher } from '../../modules/identity/identity.passwords.js';
+import type { Clock } from '../../shared/clock/clock.js';
+import { createError } from '../../shared/errors/errors.js';
+import type { Logger } from '../../shared/logger/logger.js';
+import type { Config } from '../config/config.js';
+import type { WritDatabase } from '../database.js';
+import { registerHealthRoutes } from './health.routes.js';
+import { type HttpMetrics, registerMetrics } from './metrics.js';
+import { sendProblem } from './problem-details.js';
+import { registerSetupPage } from './setup-page.js';
+
+export type HttpAppDependencies = {
+  config: Pick<Config, 'jsonBodyLimitBytes' | 'rateLimitPerMinute' | 'behindTlsProxy' | 'trustedProxies'>;
+  logger: Logger;
+  tls: { key: string; cert: string } | undefined;
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  passwordHasher: Pick<PasswordHasher, 'hash'>;
+  metrics: HttpMetrics;
+  metricsToken: string | undefined;
+  checkReadiness: () => Promise<boolean>;
+  version: string;
+};
+
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+function createServerFactory(tls: HttpAppDependencies['tls']) {
+  return (handler: RequestHandler): Server =>
+    tls === undefined
+      ? createHttpServer(handler)
+      : (createHttpsServer(
+          { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true },
+          handler,
+        ) as unknown as Server);
+}
+
+const contentSecurityPolicy = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    fontSrc: ["'self'"],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    upgradeInsecureRequests: [],
+  },
+};
+
+export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Request logs are written below from the route template: raw URLs can carry share tokens.
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    requestIdHeader: false,
+    bodyLimit: deps.config.jsonBodyLimitBytes,
+    trustProxy: deps.config.behindTlsProxy ? deps.config.trustedProxies : false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    serverFactory: createServerFactory(deps.tls),
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      createError({ code: 'http.route_not_found', status: 404, message: 'There is nothing at this address.' }),
+    ),
+  );
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy,
+    strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    max: deps.config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_request, context) =>
+      createError({
+        code: 'http.rate_limited',
+        status: 429,
+        message: `Too many requests. Try again in ${Math.ceil(context.ttl / 1000)} seconds.`,
+      }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Writ API', version: deps.version },
+    },
+  });
+
+  registerHealthRoutes(app, { checkReadiness: deps.checkReadiness });
+  registerMetrics(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
+  registerSetupPage(app);
+  registerIdentityRoutes(app, { db: deps.db, clock: deps.clock, passwordHasher: deps.passwordHasher });
+
+  app.route({
+    method: 'GET',
+    url: '/api/openapi.json',
+    schema: { hide: true },
+    handler: async () => app.swagger(),
+  });
+
+  return app;
+}

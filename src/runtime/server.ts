@@ -1,0 +1,149 @@
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { ensureRootKeyFile } from '../modules/vault/vault.root-key.js';
+import { issueSetupToken } from '../modules/identity/identity.usecases.js';
+import type { Clock } from '../shared/clock/clock.js';
+import { type Logger, subsystemLogger } from '../shared/logger/logger.js';
+import { migrateToLatest } from '../migrations/migrations.js';
+import { type Config, findUnsafeSettings } from './config/config.js';
+import { envToSecrets } from './config/secrets.js';
+import { createDependencies, type Dependencies } from './dependencies.js';
+import { buildHttpApp } from './http/http-app.js';
+import { createHttpMetrics } from './http/metrics.js';
+import { acquireDataDirLock, type DataDirLock } from './install/data-dir-lock.js';
+import { ensureDataDir, ensurePrivateDir } from './install/data-dir.js';
+import { createUnsafeInstallationError } from './install/install.errors.js';
+import { certificateHostNames, ensureSelfSignedCertificate, summarizeCertificate } from './install/tls-certificate.js';
+import { readWritVersion } from './version.js';
+
+export type RunningWrit = {
+  url: string;
+  port: number;
+  version: string;
+  databaseDescription: string;
+  certificate: { fingerprint256: string; isSelfSigned: boolean; validTo: Date } | undefined;
+  setupLink: { url: string; expiresAt: Date } | undefined;
+  stop(): Promise<void>;
+};
+
+/** Prepares the installation on first start: directories, root key, self-signed certificate. */
+async function prepareInstallation({ config, clock }: { config: Config; clock: Clock }): Promise<void> {
+  ensurePrivateDir(config.blobDir);
+  ensureRootKeyFile(config.rootKeyFile);
+  if (!config.behindTlsProxy && config.tls.isManaged) {
+    await ensureSelfSignedCertificate({
+      certFile: config.tls.certFile,
+      keyFile: config.tls.keyFile,
+      hostNames: certificateHostNames(config),
+      now: clock.now(),
+    });
+  }
+}
+
+function publicUrlFor(config: Config, port: number): string {
+  if (config.port !== 0) return config.publicUrl;
+  const url = new URL(config.publicUrl);
+  url.port = String(port);
+  return url.origin;
+}
+
+export async function startWrit({
+  config,
+  logger,
+  clock,
+}: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+}): Promise<RunningWrit> {
+  const unsafe = findUnsafeSettings(config);
+  if (unsafe.length > 0) throw createUnsafeInstallationError({ message: unsafe.join('\n') });
+  ensureDataDir(config.dataDir);
+  const lock = acquireDataDirLock({ dataDir: config.dataDir, purpose: 'writ serve' });
+  let deps: Dependencies | undefined;
+  try {
+    await prepareInstallation({ config, clock });
+    const secrets = envToSecrets(config);
+    deps = await createDependencies({ config, secrets, logger, clock });
+    const { applied } = await migrateToLatest(deps.db);
+    if (applied.length > 0) subsystemLogger(logger, 'writ:db').info({ applied }, 'database migrated');
+    return await listen({ deps, secrets, lock });
+  } catch (error) {
+    await deps?.database.close().catch(() => undefined);
+    lock.release();
+    throw error;
+  }
+}
+
+async function listen({
+  deps,
+  secrets,
+  lock,
+}: {
+  deps: Dependencies;
+  secrets: ReturnType<typeof envToSecrets>;
+  lock: DataDirLock;
+}): Promise<RunningWrit> {
+  const { config, logger, clock, db } = deps;
+  const version = readWritVersion();
+  let isStopping = false;
+  const app = await buildHttpApp({
+    config,
+    logger: subsystemLogger(logger, 'writ:http'),
+    tls: secrets.tls,
+    db,
+    clock,
+    passwordHasher: deps.passwordHasher,
+    metrics: createHttpMetrics(),
+    metricsToken: secrets.metricsToken,
+    version,
+    checkReadiness: async () => {
+      if (isStopping) return false;
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  });
+  await app.listen({
+    host: config.host,
+    port: config.port,
+    listenTextResolver: (address) => `listening on ${address.replace(/^http:/, secrets.tls === undefined ? 'http:' : 'https:')}`,
+  });
+  const port = (app.server.address() as AddressInfo).port;
+  const url = publicUrlFor(config, port);
+
+  const { setupToken } = await issueSetupToken({ db, clock, ttlMinutes: config.setupLinkTtlMinutes });
+  const certificate = secrets.tls === undefined ? undefined : summarizeCertificate(secrets.tls.cert);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      isStopping = true;
+      const forceClose = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(forceClose);
+        await deps.database.close();
+        lock.release();
+      }
+    })();
+    return stopping;
+  };
+
+  return {
+    url,
+    port,
+    version,
+    databaseDescription: deps.database.description,
+    certificate,
+    setupLink:
+      setupToken === undefined
+        ? undefined
+        : { url: `${url}/setup#token=${setupToken.token}`, expiresAt: setupToken.expiresAt },
+    stop,
+  };
+}

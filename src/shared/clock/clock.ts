@@ -1,0 +1,7 @@
+export type Clock = {
+  now(): Date;
+};
+
+export function createSystemClock(): Clock {
+  return { now: () => new Date() };
+}
