@@ -1,8 +1,9 @@
+import type { Kysely } from 'kysely';
 import { expect, test } from 'vitest';
 import { describeOnDatabases } from '../../test/support/databases.js';
 import { getMigrationStatus, migrateDown, migrateToLatest, migrationNames } from './migrations.js';
 
-async function tableNames(db: Parameters<typeof getMigrationStatus>[0]): Promise<string[]> {
+async function tableNames<DB>(db: Kysely<DB>): Promise<string[]> {
   const tables = await db.introspection.getTables();
   return tables.map((table) => table.name).filter((name) => !name.startsWith('writ_migrations')).sort();
 }

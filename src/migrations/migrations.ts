@@ -13,7 +13,7 @@ export const migrationNames: readonly string[] = Object.keys(registry);
 
 function createMigrator<DB>(db: Kysely<DB>): Migrator {
   return new Migrator({
-    db: db as unknown as Kysely<unknown>,
+    db,
     provider: { getMigrations: () => Promise.resolve(registry) },
     migrationTableName: 'writ_migrations',
     migrationLockTableName: 'writ_migrations_lock',
@@ -27,7 +27,7 @@ function throwOnFailure(error: unknown, results: MigrationResult[] | undefined):
     code: 'db.migration_failed',
     status: 500,
     isInternal: true,
-    message: `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`,
+    message: `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
     cause: error,
   });
 }

@@ -122,7 +122,9 @@ async function listen({
   const stop = () => {
     stopping ??= (async () => {
       isStopping = true;
-      const forceClose = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutSeconds * 1000);
+      const forceClose = setTimeout(() => {
+        app.server.closeAllConnections();
+      }, config.shutdownTimeoutSeconds * 1000);
       try {
         await app.close();
       } finally {

@@ -29,7 +29,8 @@ export const passwordLengthLimits = { min: 12, max: 256 } as const;
 
 /** Length rules only; the identity work adds a strength estimate. */
 export function assertPasswordAcceptable({ password, username }: { password: string; username: string }): void {
-  const length = [...password].length;
+  // Characters as people count them: an accented letter or an emoji is one.
+  const length = Array.from(new Intl.Segmenter().segment(password)).length;
   if (length < passwordLengthLimits.min) {
     throw createPasswordTooWeakError({
       message: `A password needs at least ${passwordLengthLimits.min} characters; a few unrelated words make a good one.`,

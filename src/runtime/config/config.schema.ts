@@ -95,7 +95,7 @@ export const configSchema = {
   },
   host: {
     env: 'WRIT_HOST',
-    doc: 'Address the HTTPS and SFTP servers listen on. Plain HTTP is refused on any non-loopback address unless `WRIT_BEHIND_TLS_PROXY` is set.',
+    doc: 'Address the HTTPS and SFTP servers listen on (`0.0.0.0` for every interface).',
     defaultDoc: '`127.0.0.1`',
     parse: host,
   },
@@ -107,7 +107,7 @@ export const configSchema = {
   },
   sftpPort: {
     env: 'WRIT_SFTP_PORT',
-    doc: 'TCP port of the SFTP server.',
+    doc: 'TCP port reserved for the SFTP server.',
     defaultDoc: '`2222`',
     parse: integer({ min: 0, max: 65535 }),
   },
@@ -158,14 +158,14 @@ export const configSchema = {
   },
   behindTlsProxy: {
     env: 'WRIT_BEHIND_TLS_PROXY',
-    doc: 'Serve plain HTTP because a reverse proxy terminates TLS in front of Writ. Client addresses are then taken from `X-Forwarded-For` sent by `WRIT_TRUSTED_PROXIES`.',
+    doc: 'Serve plain HTTP because a reverse proxy terminates TLS in front of Writ. Only the proxies of `WRIT_TRUSTED_PROXIES` may connect, and client addresses are taken from the `X-Forwarded-For` they send. Without this setting Writ serves HTTPS only.',
     defaultDoc: '`false`',
     parse: boolean,
   },
   trustedProxies: {
     env: 'WRIT_TRUSTED_PROXIES',
-    doc: 'Comma-separated addresses or CIDR ranges of the reverse proxies allowed to set `X-Forwarded-*` headers (only with `WRIT_BEHIND_TLS_PROXY`).',
-    defaultDoc: '`127.0.0.1,::1`',
+    doc: 'Comma-separated addresses or CIDR ranges of the reverse proxies allowed to connect and to set `X-Forwarded-*` headers (only with `WRIT_BEHIND_TLS_PROXY`). Required when Writ listens on a non-loopback address behind a proxy.',
+    defaultDoc: '`127.0.0.1,::1` (loopback hosts only)',
     parse: addressList,
   },
   logLevel: {

@@ -16,7 +16,8 @@ export type Config = {
   rootKeyFile: string;
   tls: { certFile: string; keyFile: string; isManaged: boolean };
   behindTlsProxy: boolean;
-  trustedProxies: string[];
+  /** Undefined unless set: only a loopback listener may default to trusting the local host. */
+  trustedProxies: string[] | undefined;
   logLevel: Parsed<'logLevel'>;
   jsonBodyLimitBytes: number;
   rateLimitPerMinute: number;
@@ -118,7 +119,7 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
       isManaged: certFile === undefined && keyFile === undefined,
     },
     behindTlsProxy,
-    trustedProxies: read('trustedProxies') ?? ['127.0.0.1', '::1'],
+    trustedProxies: read('trustedProxies'),
     logLevel: read('logLevel') ?? 'info',
     jsonBodyLimitBytes: read('jsonBodyLimitBytes') ?? 1024 * 1024,
     rateLimitPerMinute: read('rateLimitPerMinute') ?? 600,
@@ -134,18 +135,19 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
 /** Refusals that depend on several keys together: settings that would expose people's documents. */
 export function findUnsafeSettings(config: Config): string[] {
   const unsafe: string[] = [];
-  if (config.behindTlsProxy && !isLoopback(config.host)) {
+  if (config.behindTlsProxy && !isLoopback(config.host) && config.trustedProxies === undefined) {
     unsafe.push(
-      `Plain HTTP on ${config.host} would send passwords and documents unencrypted over the network. ` +
-        'Behind a TLS-terminating proxy, listen on a loopback address (WRIT_HOST=127.0.0.1) and let the proxy connect to it, ' +
-        'or unset WRIT_BEHIND_TLS_PROXY to serve HTTPS directly.',
+      `Plain HTTP on ${config.host} would accept passwords and documents unencrypted from anyone on the network. ` +
+        'Name the TLS-terminating proxy that may connect with WRIT_TRUSTED_PROXIES (its address or CIDR range), ' +
+        'listen on a loopback address (WRIT_HOST=127.0.0.1), or unset WRIT_BEHIND_TLS_PROXY to serve HTTPS directly.',
     );
   }
   return unsafe;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  return isLoopback(host);
+/** The proxies a plain-HTTP listener accepts connections from. */
+export function effectiveTrustedProxies(config: Pick<Config, 'trustedProxies'>): string[] {
+  return config.trustedProxies ?? ['127.0.0.1', '::1'];
 }
 
 /** Effective configuration as `VAR=value` lines; secret files are named, their content never read. */
@@ -163,7 +165,7 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     tlsCertFile: config.tls.certFile,
     tlsKeyFile: config.tls.keyFile,
     behindTlsProxy: String(config.behindTlsProxy),
-    trustedProxies: config.trustedProxies.join(','),
+    trustedProxies: (config.trustedProxies ?? []).join(','),
     logLevel: config.logLevel,
     jsonBodyLimitBytes: String(config.jsonBodyLimitBytes),
     rateLimitPerMinute: String(config.rateLimitPerMinute),

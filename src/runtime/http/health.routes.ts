@@ -13,7 +13,7 @@ export function registerHealthRoutes(
     url: '/healthz',
     schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: statusResponse } },
     config: { rateLimit: false },
-    handler: async () => ({ status: 'ok' }),
+    handler: (_request, reply) => reply.send({ status: 'ok' }),
   });
 
   app.route({

@@ -12,12 +12,13 @@ import type { PasswordHasher } from '../../modules/identity/identity.passwords.j
 import type { Clock } from '../../shared/clock/clock.js';
 import { createError } from '../../shared/errors/errors.js';
 import type { Logger } from '../../shared/logger/logger.js';
-import type { Config } from '../config/config.js';
+import { type Config, effectiveTrustedProxies } from '../config/config.js';
 import type { WritDatabase } from '../database.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { type HttpMetrics, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';
 import { registerSetupPage } from './setup-page.js';
+import { createAddressMatcher } from './trusted-proxies.js';
 
 export type HttpAppDependencies = {
   config: Pick<Config, 'jsonBodyLimitBytes' | 'rateLimitPerMinute' | 'behindTlsProxy' | 'trustedProxies'>;
@@ -38,10 +39,7 @@ function createServerFactory(tls: HttpAppDependencies['tls']) {
   return (handler: RequestHandler): Server =>
     tls === undefined
       ? createHttpServer(handler)
-      : (createHttpsServer(
-          { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true },
-          handler,
-        ) as unknown as Server);
+      : createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true }, handler);
 }
 
 const contentSecurityPolicy = {
@@ -62,6 +60,7 @@ const contentSecurityPolicy = {
 };
 
 export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyInstance> {
+  const isTrustedProxy = createAddressMatcher(effectiveTrustedProxies(deps.config));
   const app = Fastify({
     loggerInstance: deps.logger,
     // Request logs are written below from the route template: raw URLs can carry share tokens.
@@ -69,12 +68,21 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     bodyLimit: deps.config.jsonBodyLimitBytes,
-    trustProxy: deps.config.behindTlsProxy ? deps.config.trustedProxies : false,
+    trustProxy: deps.config.behindTlsProxy ? (address: string) => isTrustedProxy(address) : false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     serverFactory: createServerFactory(deps.tls),
     ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   }) as unknown as FastifyInstance;
+  // @NOTE Bodies are JSON only (415 otherwise): text/plain, like form encodings, crosses sites without a CORS preflight.
+  app.removeContentTypeParser('text/plain');
+
+  if (deps.config.behindTlsProxy) {
+    // Plain HTTP is for the TLS proxy alone: anyone else is cut off before a request is read.
+    app.server.on('connection', (socket: { remoteAddress?: string; destroy(): void }) => {
+      if (!isTrustedProxy(socket.remoteAddress)) socket.destroy();
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
@@ -84,8 +92,17 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
       createError({ code: 'http.route_not_found', status: 404, message: 'There is nothing at this address.' }),
     ),
   );
+  // While stopping, answers in flight close their connection, so that keep-alive clients do not hold
+  // the server open until their idle timeout.
+  let isClosing = false;
+  app.addHook('preClose', async () => {
+    isClosing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (isClosing) void reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info(
@@ -132,7 +149,7 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
     method: 'GET',
     url: '/api/openapi.json',
     schema: { hide: true },
-    handler: async () => app.swagger(),
+    handler: (_request, reply) => reply.send(app.swagger()),
   });
 
   return app;

@@ -107,7 +107,6 @@ export async function ensureSelfSignedCertificate({
         ),
       ],
     },
-    webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[1],
   );
   const privateKey = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });

@@ -78,15 +78,14 @@ function openSqlite<DB>(target: { path: string }): DatabaseConnection<DB> {
 }
 
 function openPostgres<DB>(target: { connectionString: string; password?: string }): DatabaseConnection<DB> {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(int8TypeId, parseInt8);
   const pool = new pg.Pool({
     connectionString: target.connectionString,
     ...(target.password === undefined ? {} : { password: target.password }),
     connectionTimeoutMillis: 5000,
     max: 10,
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === int8TypeId ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    types,
   });
   // An idle client losing its server must not crash the process; the next query reports the failure.
   pool.on('error', () => undefined);

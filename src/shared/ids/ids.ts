@@ -12,7 +12,7 @@ function encodeBase32(bytes: Uint8Array, length: number): string {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5 && out.length < length) {
-      out += alphabet[(value >>> (bits - 5)) & 31];
+      out += alphabet.charAt((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
   }

@@ -1,0 +1,97 @@
+/**
+ * The server under test for http.bench.ts, forked so that it has an event loop (and a core) of its own.
+ * Usage: http-bench-server.ts writ|baseline. Reports `{ port }` over IPC once listening; stops when IPC disconnects.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrateToLatest } from '../src/migrations/migrations.js';
+import { createArgon2PasswordHasher } from '../src/modules/identity/identity.passwords.js';
+import type { WritDatabase } from '../src/runtime/database.js';
+import { buildHttpApp } from '../src/runtime/http/http-app.js';
+import { createHttpMetrics } from '../src/runtime/http/metrics.js';
+import { readWritVersion } from '../src/runtime/version.js';
+import { createSystemClock } from '../src/shared/clock/clock.js';
+import { openDatabase } from '../src/shared/db/database.js';
+import { createLogger, subsystemLogger } from '../src/shared/logger/logger.js';
+
+const host = '127.0.0.1';
+
+async function startWritServer(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'writ-bench-'));
+  const database = await openDatabase<WritDatabase>({
+    dialect: 'sqlite',
+    path: join(dataDir, 'writ.sqlite'),
+  });
+  await migrateToLatest(database.db);
+  const app = await buildHttpApp({
+    // A limit no run reaches, so the limiter does its bookkeeping on every request but never refuses.
+    config: {
+      jsonBodyLimitBytes: 1024 * 1024,
+      rateLimitPerMinute: 10_000_000,
+      behindTlsProxy: false,
+      trustedProxies: [],
+    },
+    logger: subsystemLogger(createLogger({ level: 'silent' }), 'writ:http'),
+    tls: undefined,
+    db: database.db,
+    clock: createSystemClock(),
+    passwordHasher: createArgon2PasswordHasher(),
+    metrics: createHttpMetrics(),
+    metricsToken: undefined,
+    checkReadiness: () => Promise.resolve(true),
+    version: readWritVersion(),
+  });
+  await app.listen({ host, port: 0 });
+  return {
+    port: (app.server.address() as AddressInfo).port,
+    stop: async () => {
+      await app.close();
+      await database.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// The same bodies Writ sends, with no framework, database, hooks or plugins: the ceiling for this transport.
+const baselineBodies = new Map([
+  ['/healthz', JSON.stringify({ status: 'ok' })],
+  ['/api/setup', JSON.stringify({ isSetupRequired: true })],
+]);
+
+async function startBaselineServer(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const server = createServer((request, response) => {
+    const body = baselineBodies.get(request.url ?? '');
+    if (body === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response
+      .writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      })
+      .end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+const kind = process.argv[2];
+if (kind !== 'writ' && kind !== 'baseline')
+  throw new Error(`Expected "writ" or "baseline", got "${kind ?? ''}".`);
+if (process.send === undefined)
+  throw new Error('Run me with child_process.fork: the port is reported over IPC.');
+
+const server = kind === 'writ' ? await startWritServer() : await startBaselineServer();
+process.once('disconnect', () => void server.stop());
+process.send({ port: server.port });

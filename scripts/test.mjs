@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm test`: everything CI checks, in the order a failure is cheapest to find.
+// System packages the tests need are installed here when missing (as root), or named with the exact command.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+/** Debian packages the test suite drives, by the command it runs. */
+const systemPackages = [{ command: 'openssl', package: 'openssl' }];
+
+function run(title, command, args, options = {}) {
+  process.stdout.write(`\n== ${title}\n`);
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    process.stderr.write(`\nnpm test: ${title} failed (exit ${result.status ?? result.signal}).\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function hasCommand(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureSystemPackages() {
+  const missing = systemPackages.filter(({ command }) => !hasCommand(command)).map((entry) => entry.package);
+  if (missing.length === 0) return;
+  const install = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
+    process.stderr.write(`npm test needs these Debian packages: ${missing.join(' ')}\nRun: sudo sh -c '${install}'\n`);
+    process.exit(1);
+  }
+  run(`installing ${missing.join(', ')}`, 'sh', ['-c', install], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    process.stderr.write(`Writ needs Node.js 20.19 or later; this is ${process.version}.\n`);
+    process.exit(1);
+  }
+}
+
+checkNode();
+ensureSystemPackages();
+const bin = (name) => `node_modules/.bin/${name}`;
+run('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
+run('lint', 'npm', ['run', '--silent', 'lint']);
+run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
+mkdirSync('test-artifacts', { recursive: true });
+const report = 'test-artifacts/vitest-report.json';
+const vitest = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+  stdio: 'inherit',
+});
+let summary;
+try {
+  const results = JSON.parse(readFileSync(report, 'utf8'));
+  summary = `${results.numPassedTests} passed, ${results.numFailedTests} failed`;
+  if (results.numPendingTests + results.numTodoTests > 0) summary += `, ${results.numPendingTests + results.numTodoTests} skipped`;
+} catch {
+  summary = undefined;
+}
+if (summary !== undefined) process.stdout.write(`\ntests: ${summary}\n`);
+process.exit(vitest.status ?? 1);
