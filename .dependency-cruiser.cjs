@@ -29,7 +29,7 @@ module.exports = {
       name: 'modules-meet-through-their-public-files',
       severity: 'error',
       comment:
-        "A module reaches another only through its use-cases, models, errors, events and schemas; repositories and tables are private.",
+        'A module reaches another only through its use-cases, models, errors, events and schemas; repositories and tables are private.',
       from: { path: '^src/modules/([^/]+)/' },
       to: {
         path: '^src/modules/([^/]+)/',
@@ -52,7 +52,10 @@ module.exports = {
     {
       name: 'no-orphans',
       severity: 'warn',
-      from: { orphan: true, pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts)$', '\\.test\\.ts$', '\\.test-utils\\.ts$'] },
+      from: {
+        orphan: true,
+        pathNot: ['\\.d\\.ts$', '(^|/)\\.[^/]+\\.(js|cjs|mjs|ts)$', '\\.test\\.ts$', '\\.test-utils\\.ts$'],
+      },
       to: {},
     },
   ],
@@ -60,6 +63,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -13,7 +13,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       '@typescript-eslint/no-unnecessary-condition': 'off',
       'no-restricted-syntax': [
         'error',
@@ -25,7 +28,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/runtime/config/config.ts', 'src/main.ts', 'test/**', 'bench/**', 'scripts/**', '*.config.ts'],
+    files: [
+      'src/runtime/config/config.ts',
+      'src/main.ts',
+      'test/**',
+      'bench/**',
+      'scripts/**',
+      '*.config.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -25,10 +25,14 @@ function ensureSystemPackages() {
   if (missing.length === 0) return;
   const install = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {
-    process.stderr.write(`npm test needs these Debian packages: ${missing.join(' ')}\nRun: sudo sh -c '${install}'\n`);
+    process.stderr.write(
+      `npm test needs these Debian packages: ${missing.join(' ')}\nRun: sudo sh -c '${install}'\n`,
+    );
     process.exit(1);
   }
-  run(`installing ${missing.join(', ')}`, 'sh', ['-c', install], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run(`installing ${missing.join(', ')}`, 'sh', ['-c', install], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 }
 
 function checkNode() {
@@ -47,14 +51,19 @@ run('lint', 'npm', ['run', '--silent', 'lint']);
 run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 mkdirSync('test-artifacts', { recursive: true });
 const report = 'test-artifacts/vitest-report.json';
-const vitest = spawnSync(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
-  stdio: 'inherit',
-});
+const vitest = spawnSync(
+  bin('vitest'),
+  ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+  {
+    stdio: 'inherit',
+  },
+);
 let summary;
 try {
   const results = JSON.parse(readFileSync(report, 'utf8'));
   summary = `${results.numPassedTests} passed, ${results.numFailedTests} failed`;
-  if (results.numPendingTests + results.numTodoTests > 0) summary += `, ${results.numPendingTests + results.numTodoTests} skipped`;
+  if (results.numPendingTests + results.numTodoTests > 0)
+    summary += `, ${results.numPendingTests + results.numTodoTests} skipped`;
 } catch {
   summary = undefined;
 }

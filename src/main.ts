@@ -58,7 +58,9 @@ try {
     process.stderr.write(`writ: ${error.message}\n`);
     process.exitCode = 1;
   } else {
-    process.stderr.write(`writ: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `writ: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 70;
   }
 }

@@ -5,7 +5,10 @@ import { getMigrationStatus, migrateDown, migrateToLatest, migrationNames } from
 
 async function tableNames<DB>(db: Kysely<DB>): Promise<string[]> {
   const tables = await db.introspection.getTables();
-  return tables.map((table) => table.name).filter((name) => !name.startsWith('writ_migrations')).sort();
+  return tables
+    .map((table) => table.name)
+    .filter((name) => !name.startsWith('writ_migrations'))
+    .sort();
 }
 
 describeOnDatabases('migrations', ({ getDb }) => {

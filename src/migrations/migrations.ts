@@ -70,5 +70,7 @@ async function listUnknownMigrations<DB>(db: Kysely<DB>, applied: string[]): Pro
     .selectFrom('writ_migrations')
     .select('name')
     .execute();
-  return rows.map((row) => row.name).filter((name) => !applied.includes(name) && !migrationNames.includes(name));
+  return rows
+    .map((row) => row.name)
+    .filter((name) => !applied.includes(name) && !migrationNames.includes(name));
 }

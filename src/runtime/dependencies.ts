@@ -26,7 +26,9 @@ export async function openConfiguredDatabase({
 }): Promise<DatabaseConnection<WritDatabase>> {
   const target = parseDatabaseUrl({ url: config.databaseUrl, baseDir: config.dataDir });
   return openDatabase<WritDatabase>(
-    target.dialect === 'postgres' && databasePassword !== undefined ? { ...target, password: databasePassword } : target,
+    target.dialect === 'postgres' && databasePassword !== undefined
+      ? { ...target, password: databasePassword }
+      : target,
   );
 }
 

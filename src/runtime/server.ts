@@ -13,7 +13,11 @@ import { createHttpMetrics } from './http/metrics.js';
 import { acquireDataDirLock, type DataDirLock } from './install/data-dir-lock.js';
 import { ensureDataDir, ensurePrivateDir } from './install/data-dir.js';
 import { createUnsafeInstallationError } from './install/install.errors.js';
-import { certificateHostNames, ensureSelfSignedCertificate, summarizeCertificate } from './install/tls-certificate.js';
+import {
+  certificateHostNames,
+  ensureSelfSignedCertificate,
+  summarizeCertificate,
+} from './install/tls-certificate.js';
 import { readWritVersion } from './version.js';
 
 export type RunningWrit = {
@@ -110,12 +114,19 @@ async function listen({
   await app.listen({
     host: config.host,
     port: config.port,
-    listenTextResolver: (address) => `listening on ${address.replace(/^http:/, secrets.tls === undefined ? 'http:' : 'https:')}`,
+    listenTextResolver: (address) =>
+      `listening on ${address.replace(/^http:/, secrets.tls === undefined ? 'http:' : 'https:')}`,
   });
   const port = (app.server.address() as AddressInfo).port;
   const url = publicUrlFor(config, port);
 
-  const { setupToken } = await issueSetupToken({ db, clock, ttlMinutes: config.setupLinkTtlMinutes });
+  let setupToken;
+  try {
+    ({ setupToken } = await issueSetupToken({ db, clock, ttlMinutes: config.setupLinkTtlMinutes }));
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const certificate = secrets.tls === undefined ? undefined : summarizeCertificate(secrets.tls.cert);
 
   let stopping: Promise<void> | undefined;

@@ -32,7 +32,9 @@ export async function createTestDatabase(dialect: DatabaseDialect): Promise<Test
   const serverUrl = inject('postgresServerUrl');
   const template = inject('postgresTemplate');
   const name = `${template}_${randomBytes(4).toString('hex')}`;
-  await withPostgresClient(serverUrl, (client) => client.query(`create database ${name} template ${template}`));
+  await withPostgresClient(serverUrl, (client) =>
+    client.query(`create database ${name} template ${template}`),
+  );
   const url = databaseUrl(serverUrl, name);
   const connection = await openDatabase<WritDatabase>({ dialect: 'postgres', connectionString: url });
   return {
@@ -40,7 +42,9 @@ export async function createTestDatabase(dialect: DatabaseDialect): Promise<Test
     url,
     destroy: async () => {
       await connection.close();
-      await withPostgresClient(serverUrl, (client) => client.query(`drop database if exists ${name} with (force)`));
+      await withPostgresClient(serverUrl, (client) =>
+        client.query(`drop database if exists ${name} with (force)`),
+      );
     },
   };
 }
@@ -51,7 +55,11 @@ export async function createTestDatabase(dialect: DatabaseDialect): Promise<Test
  */
 export function describeOnDatabases(
   title: string,
-  body: (context: { dialect: DatabaseDialect; getDb: () => Kysely<WritDatabase>; getDatabase: () => TestDatabase }) => void,
+  body: (context: {
+    dialect: DatabaseDialect;
+    getDb: () => Kysely<WritDatabase>;
+    getDatabase: () => TestDatabase;
+  }) => void,
 ): void {
   for (const dialect of testDialects) {
     describe(`${title} [${dialect}]`, () => {

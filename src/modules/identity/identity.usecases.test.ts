@@ -42,7 +42,14 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
     const first = (await issueSetupToken({ db, clock, ttlMinutes: 60 })).setupToken;
     await issueSetupToken({ db, clock, ttlMinutes: 60 });
     await expectCode(
-      completeSetup({ db, clock, passwordHasher, token: first?.token ?? '', username: 'admin', password: goodPassword }),
+      completeSetup({
+        db,
+        clock,
+        passwordHasher,
+        token: first?.token ?? '',
+        username: 'admin',
+        password: goodPassword,
+      }),
       'identity.setup_link_invalid',
     );
     expect(await countUsers(db)).toBe(0);
@@ -54,7 +61,14 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
     const later = createTestClock({ now: clock.now() });
     later.advanceBy({ minutes: 10 });
     await expectCode(
-      completeSetup({ db, clock: later, passwordHasher, token: setupToken?.token ?? '', username: 'admin', password: goodPassword }),
+      completeSetup({
+        db,
+        clock: later,
+        passwordHasher,
+        token: setupToken?.token ?? '',
+        username: 'admin',
+        password: goodPassword,
+      }),
       'identity.setup_link_expired',
     );
     expect(await countUsers(db)).toBe(0);
@@ -65,7 +79,14 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
     const { setupToken } = await issueSetupToken({ db, clock, ttlMinutes: 60 });
     const token = setupToken?.token ?? '';
     await expectCode(
-      completeSetup({ db, clock, passwordHasher, token: `${token}x`, username: 'admin', password: goodPassword }),
+      completeSetup({
+        db,
+        clock,
+        passwordHasher,
+        token: `${token}x`,
+        username: 'admin',
+        password: goodPassword,
+      }),
       'identity.setup_link_invalid',
     );
     await expectCode(
@@ -118,7 +139,14 @@ describeOnDatabases('concurrent use of one setup token', ({ getDb }) => {
     const clock = createTestClock();
     const { setupToken } = await issueSetupToken({ db, clock, ttlMinutes: 60 });
     const attempt = (username: string) =>
-      completeSetup({ db, clock, passwordHasher, token: setupToken?.token ?? '', username, password: goodPassword });
+      completeSetup({
+        db,
+        clock,
+        passwordHasher,
+        token: setupToken?.token ?? '',
+        username,
+        password: goodPassword,
+      });
     const results = await Promise.allSettled([attempt('first-admin'), attempt('second-admin')]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     expect(await countUsers(db)).toBe(1);

@@ -48,7 +48,12 @@ export async function issueSetupToken({
     const token = generateSecretToken();
     const createdAt = clock.now();
     const expiresAt = new Date(createdAt.getTime() + ttlMinutes * 60_000);
-    await repository.insertSetupToken({ id: generateId(), tokenHash: hashSecretToken(token), createdAt, expiresAt });
+    await repository.insertSetupToken({
+      id: generateId(),
+      tokenHash: hashSecretToken(token),
+      createdAt,
+      expiresAt,
+    });
     return { setupToken: { token, expiresAt } };
   });
 }
@@ -86,7 +91,8 @@ export async function completeSetup({
     const now = clock.now();
     if (setupToken.expiresAt.getTime() <= now.getTime()) throw createSetupLinkExpiredError();
     if ((await repository.countAdmins()) > 0) throw createSetupAlreadyCompletedError();
-    if (!(await repository.consumeSetupToken({ id: setupToken.id, at: now }))) throw createSetupLinkInvalidError();
+    if (!(await repository.consumeSetupToken({ id: setupToken.id, at: now })))
+      throw createSetupLinkInvalidError();
 
     const user: User = { id: generateId(), username, role: 'admin', createdAt: now };
     await repository.insertUser({ user, passwordHash });

@@ -12,7 +12,6 @@ const header = 'WRIT-ROOT-KEY-1';
 export const createRootKeyInvalidError = createErrorFactory({
   code: 'vault.root_key_invalid',
   status: 500,
-  isInternal: true,
   message: 'The root key file is not a Writ root key.',
 });
 

@@ -14,11 +14,18 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'data directory (WRIT_DATA_DIR)')
     .action(async (flags: ServerFlags) => {
       const { config } = loadConfig(io, flags);
-      const connection = await openConfiguredDatabase({ config, databasePassword: readDatabasePassword(config) });
+      const connection = await openConfiguredDatabase({
+        config,
+        databasePassword: readDatabasePassword(config),
+      });
       try {
         await migrateToLatest(connection.db);
         const clock = createSystemClock();
-        const { setupToken } = await issueSetupToken({ db: connection.db, clock, ttlMinutes: config.setupLinkTtlMinutes });
+        const { setupToken } = await issueSetupToken({
+          db: connection.db,
+          clock,
+          ttlMinutes: config.setupLinkTtlMinutes,
+        });
         if (setupToken === undefined) {
           io.stderr('An administrator already exists; setup links are only for the first one.\n');
           io.setExitCode(1);

@@ -12,7 +12,11 @@ export function registerDoctorCommand(program: Command, io: CliIo): void {
     .action(async (flags: ServerFlags & { json?: boolean }) => {
       const { config } = loadConfig(io, flags);
       const { findings, hasErrors } = await runDoctor({ config, clock: createSystemClock() });
-      io.stdout(flags.json === true ? `${JSON.stringify({ findings, hasErrors }, null, 2)}\n` : `${formatFindings(findings)}\n`);
+      io.stdout(
+        flags.json === true
+          ? `${JSON.stringify({ findings, hasErrors }, null, 2)}\n`
+          : `${formatFindings(findings)}\n`,
+      );
       if (hasErrors) io.setExitCode(1);
     });
 }

@@ -16,7 +16,10 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
     .option('--all', 'with --down: revert every migration (destroys all data)')
     .action(async (flags: MigrateFlags) => {
       const { config } = loadConfig(io, flags);
-      const connection = await openConfiguredDatabase({ config, databasePassword: readDatabasePassword(config) });
+      const connection = await openConfiguredDatabase({
+        config,
+        databasePassword: readDatabasePassword(config),
+      });
       try {
         if (flags.status === true) {
           const status = await getMigrationStatus(connection.db);
@@ -32,7 +35,9 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
           io.stdout(reverted.length === 0 ? 'Nothing to revert.\n' : `Reverted: ${reverted.join(', ')}\n`);
         } else {
           const { applied } = await migrateToLatest(connection.db);
-          io.stdout(applied.length === 0 ? 'The database is up to date.\n' : `Applied: ${applied.join(', ')}\n`);
+          io.stdout(
+            applied.length === 0 ? 'The database is up to date.\n' : `Applied: ${applied.join(', ')}\n`,
+          );
         }
       } finally {
         await connection.close();

@@ -19,8 +19,12 @@ function formatBanner(running: RunningWrit, dataDir: string): string {
       `             SHA-256 ${running.certificate.fingerprint256}`,
     );
     if (running.certificate.isSelfSigned) {
-      lines.push('             Browsers warn about a self-signed certificate: compare this fingerprint, or configure');
-      lines.push('             WRIT_TLS_CERT_FILE and WRIT_TLS_KEY_FILE with a certificate your users trust.');
+      lines.push(
+        '             Browsers warn about a self-signed certificate: compare this fingerprint, or configure',
+      );
+      lines.push(
+        '             WRIT_TLS_CERT_FILE and WRIT_TLS_KEY_FILE with a certificate your users trust.',
+      );
     }
   }
   if (running.setupLink === undefined) {

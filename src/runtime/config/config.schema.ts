@@ -52,7 +52,8 @@ function oneOf<const T extends string>(values: readonly T[]): Parse<T> {
   };
 }
 
-const hostPattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*$/;
+const hostPattern =
+  /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*$/;
 
 const host: Parse<string> = (raw) => {
   const value = raw.trim();

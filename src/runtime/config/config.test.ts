@@ -28,7 +28,11 @@ describe('configuration', () => {
       databaseUrl: 'sqlite:writ.db',
       blobDir: '/srv/writ-data/blobs',
       rootKeyFile: '/srv/writ-data/keys/root.key',
-      tls: { certFile: '/srv/writ-data/tls/cert.pem', keyFile: '/srv/writ-data/tls/key.pem', isManaged: true },
+      tls: {
+        certFile: '/srv/writ-data/tls/cert.pem',
+        keyFile: '/srv/writ-data/tls/key.pem',
+        isManaged: true,
+      },
       behindTlsProxy: false,
       logLevel: 'info',
     });
@@ -52,7 +56,14 @@ describe('configuration', () => {
       WRIT_SETUP_LINK_TTL_MINUTES: '1.5',
     });
     expect(problems).toHaveLength(6);
-    for (const name of ['WRIT_PORT', 'WRIT_LOG_LEVEL', 'WRIT_PUBLIC_URL', 'WRIT_BEHIND_TLS_PROXY', 'WRIT_HOST', 'WRIT_SETUP_LINK_TTL_MINUTES']) {
+    for (const name of [
+      'WRIT_PORT',
+      'WRIT_LOG_LEVEL',
+      'WRIT_PUBLIC_URL',
+      'WRIT_BEHIND_TLS_PROXY',
+      'WRIT_HOST',
+      'WRIT_SETUP_LINK_TTL_MINUTES',
+    ]) {
       expect(problems.some((problem) => problem.startsWith(`${name}:`))).toBe(true);
     }
   });
@@ -60,27 +71,42 @@ describe('configuration', () => {
   test('a certificate without its key, and trusted proxies without a proxy, are refused', () => {
     expect(problemsOf({ WRIT_TLS_CERT_FILE: '/etc/writ/cert.pem' })[0]).toMatch(/set both/);
     expect(problemsOf({ WRIT_TRUSTED_PROXIES: '10.0.0.1' })[0]).toMatch(/WRIT_BEHIND_TLS_PROXY/);
-    expect(problemsOf({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_TRUSTED_PROXIES: '10.0.0.1/99x' })[0]).toMatch(/CIDR/);
+    expect(problemsOf({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_TRUSTED_PROXIES: '10.0.0.1/99x' })[0]).toMatch(
+      /CIDR/,
+    );
   });
 
   test('values with control characters are refused', () => {
-    expect(problemsOf({ WRIT_DATA_DIR: 'data\nWRIT_HOST=0.0.0.0' })[0]).toMatch(/WRIT_DATA_DIR: must not contain control characters/);
+    expect(problemsOf({ WRIT_DATA_DIR: 'data\nWRIT_HOST=0.0.0.0' })[0]).toMatch(
+      /WRIT_DATA_DIR: must not contain control characters/,
+    );
   });
 
   test('plain HTTP on a public address without a named proxy is unsafe; with one, or on loopback, it is allowed', () => {
     const open = configFrom({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_HOST: '0.0.0.0' });
     expect(findUnsafeSettings(open)[0]).toMatch(/WRIT_TRUSTED_PROXIES/);
-    const named = configFrom({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_HOST: '0.0.0.0', WRIT_TRUSTED_PROXIES: '10.1.0.0/16' });
+    const named = configFrom({
+      WRIT_BEHIND_TLS_PROXY: 'true',
+      WRIT_HOST: '0.0.0.0',
+      WRIT_TRUSTED_PROXIES: '10.1.0.0/16',
+    });
     expect(findUnsafeSettings(named)).toEqual([]);
     expect(findUnsafeSettings(configFrom({ WRIT_BEHIND_TLS_PROXY: 'true' }))).toEqual([]);
   });
 
   test('printed configuration names secret files with their source and never their content', () => {
-    const raw = readEnv({ env: { WRIT_METRICS_TOKEN_FILE: '/run/secrets/metrics' }, flags: { port: '9000' } });
+    const raw = readEnv({
+      env: { WRIT_METRICS_TOKEN_FILE: '/run/secrets/metrics' },
+      flags: { port: '9000' },
+    });
     const printed = formatConfig(envToConfig(raw, { cwd: '/srv' }), raw);
     expect(printed).toContain('WRIT_PORT=9000  # flag');
     expect(printed).toContain('WRIT_HOST=127.0.0.1  # default');
-    expect(printed).toContain('WRIT_METRICS_TOKEN_FILE=/run/secrets/metrics  # environment; secret file: content not shown');
-    expect(printed).toContain('WRIT_ROOT_KEY_FILE=/srv/writ-data/keys/root.key  # default; secret file: content not shown');
+    expect(printed).toContain(
+      'WRIT_METRICS_TOKEN_FILE=/run/secrets/metrics  # environment; secret file: content not shown',
+    );
+    expect(printed).toContain(
+      'WRIT_ROOT_KEY_FILE=/srv/writ-data/keys/root.key  # default; secret file: content not shown',
+    );
   });
 });

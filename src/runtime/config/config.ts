@@ -93,7 +93,9 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
   const certFile = read('tlsCertFile');
   const keyFile = read('tlsKeyFile');
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    problems.push('WRIT_TLS_CERT_FILE and WRIT_TLS_KEY_FILE: set both, or neither for a self-signed certificate');
+    problems.push(
+      'WRIT_TLS_CERT_FILE and WRIT_TLS_KEY_FILE: set both, or neither for a self-signed certificate',
+    );
   }
   const behindTlsProxy = read('behindTlsProxy') ?? false;
   if (!behindTlsProxy && raw.values.trustedProxies !== undefined) {
@@ -177,7 +179,10 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     .map((key) => {
       const entry: { env: string; isSecretFile?: boolean } = configSchema[key];
       const value = shown[key] ?? '';
-      const notes = [raw.sources[key] ?? 'default', ...(entry.isSecretFile === true ? ['secret file: content not shown'] : [])];
+      const notes = [
+        raw.sources[key] ?? 'default',
+        ...(entry.isSecretFile === true ? ['secret file: content not shown'] : []),
+      ];
       return `${entry.env}=${value}  # ${notes.join('; ')}`;
     })
     .join('\n');

@@ -43,7 +43,10 @@ export function readDatabasePassword(config: Pick<Config, 'databasePasswordFile'
 /** Reads every secret file, refusing any that other users could read. */
 export function envToSecrets(config: Config): Secrets {
   return {
-    rootKey: parseRootKey(readSecretFile({ path: config.rootKeyFile, setting: 'WRIT_ROOT_KEY_FILE' }), config.rootKeyFile),
+    rootKey: parseRootKey(
+      readSecretFile({ path: config.rootKeyFile, setting: 'WRIT_ROOT_KEY_FILE' }),
+      config.rootKeyFile,
+    ),
     tls: config.behindTlsProxy
       ? undefined
       : {

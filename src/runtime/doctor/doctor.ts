@@ -23,7 +23,13 @@ type Check = (context: { config: Config; clock: Clock }) => Promise<Finding[]> |
 
 const checkDataDirectory: Check = ({ config }) => {
   if (!existsSync(config.dataDir)) {
-    return [{ check: 'data directory', severity: 'error', message: `${config.dataDir} does not exist; run writ serve once to create it.` }];
+    return [
+      {
+        check: 'data directory',
+        severity: 'error',
+        message: `${config.dataDir} does not exist; run writ serve once to create it.`,
+      },
+    ];
   }
   const problem = checkDataDir(config.dataDir);
   const findings: Finding[] = [
@@ -35,7 +41,9 @@ const checkDataDirectory: Check = ({ config }) => {
   findings.push({
     check: 'server',
     severity: 'info',
-    message: lock.isLocked ? `A server holds the data directory (${lock.holder ?? 'unknown process'}).` : 'No server is running on this data directory.',
+    message: lock.isLocked
+      ? `A server holds the data directory (${lock.holder ?? 'unknown process'}).`
+      : 'No server is running on this data directory.',
   });
   return findings;
 };
@@ -53,37 +61,73 @@ function checkSecret(path: string, setting: string, validate?: (content: string)
 }
 
 const checkKeyFiles: Check = ({ config }) => {
-  const findings = [checkSecret(config.rootKeyFile, 'root key', (content) => parseRootKey(content, config.rootKeyFile))];
+  const findings = [
+    checkSecret(config.rootKeyFile, 'root key', (content) => parseRootKey(content, config.rootKeyFile)),
+  ];
   if (!config.behindTlsProxy) findings.push(checkSecret(config.tls.keyFile, 'TLS private key'));
-  if (config.databasePasswordFile !== undefined) findings.push(checkSecret(config.databasePasswordFile, 'database password'));
-  if (config.metricsTokenFile !== undefined) findings.push(checkSecret(config.metricsTokenFile, 'metrics token'));
+  if (config.databasePasswordFile !== undefined)
+    findings.push(checkSecret(config.databasePasswordFile, 'database password'));
+  if (config.metricsTokenFile !== undefined)
+    findings.push(checkSecret(config.metricsTokenFile, 'metrics token'));
   return findings;
 };
 
 const checkCertificate: Check = ({ config, clock }) => {
   if (config.behindTlsProxy) {
-    return [{ check: 'TLS certificate', severity: 'info', message: 'TLS is terminated by the reverse proxy; check its certificate there.' }];
+    return [
+      {
+        check: 'TLS certificate',
+        severity: 'info',
+        message: 'TLS is terminated by the reverse proxy; check its certificate there.',
+      },
+    ];
   }
   let summary;
   try {
     summary = summarizeCertificate(readFileSync(config.tls.certFile, 'utf8'));
   } catch (error) {
-    return [{ check: 'TLS certificate', severity: 'error', message: `${config.tls.certFile} cannot be read as a PEM certificate: ${(error as Error).message}` }];
+    return [
+      {
+        check: 'TLS certificate',
+        severity: 'error',
+        message: `${config.tls.certFile} cannot be read as a PEM certificate: ${(error as Error).message}`,
+      },
+    ];
   }
   const now = clock.now().getTime();
   const findings: Finding[] = [];
   if (summary.validFrom.getTime() > now) {
-    findings.push({ check: 'TLS certificate', severity: 'error', message: `The certificate is not valid before ${summary.validFrom.toISOString()}.` });
+    findings.push({
+      check: 'TLS certificate',
+      severity: 'error',
+      message: `The certificate is not valid before ${summary.validFrom.toISOString()}.`,
+    });
   } else if (summary.validTo.getTime() <= now) {
-    findings.push({ check: 'TLS certificate', severity: 'error', message: `The certificate expired on ${summary.validTo.toISOString()}.` });
+    findings.push({
+      check: 'TLS certificate',
+      severity: 'error',
+      message: `The certificate expired on ${summary.validTo.toISOString()}.`,
+    });
   } else if (summary.validTo.getTime() - now < 30 * dayMs) {
-    findings.push({ check: 'TLS certificate', severity: 'warning', message: `The certificate expires on ${summary.validTo.toISOString()}, in less than 30 days.` });
+    findings.push({
+      check: 'TLS certificate',
+      severity: 'warning',
+      message: `The certificate expires on ${summary.validTo.toISOString()}, in less than 30 days.`,
+    });
   } else {
-    findings.push({ check: 'TLS certificate', severity: 'ok', message: `Valid until ${summary.validTo.toISOString()}.` });
+    findings.push({
+      check: 'TLS certificate',
+      severity: 'ok',
+      message: `Valid until ${summary.validTo.toISOString()}.`,
+    });
   }
   const wanted = normalizeHostName(new URL(config.publicUrl).hostname);
   if (!summary.hostNames.includes(wanted)) {
-    findings.push({ check: 'TLS certificate', severity: 'error', message: `The certificate does not name ${wanted} (it names ${summary.hostNames.join(', ')}).` });
+    findings.push({
+      check: 'TLS certificate',
+      severity: 'error',
+      message: `The certificate does not name ${wanted} (it names ${summary.hostNames.join(', ')}).`,
+    });
   }
   if (summary.isSelfSigned) {
     findings.push({
@@ -92,8 +136,15 @@ const checkCertificate: Check = ({ config, clock }) => {
       message: `Self-signed: browsers will warn. Users can compare the SHA-256 fingerprint ${summary.fingerprint256}, or configure a trusted certificate.`,
     });
   }
-  if (config.tls.isManaged && certificateHostNames(config).some((name) => !summary.hostNames.includes(normalizeHostName(name)))) {
-    findings.push({ check: 'TLS certificate', severity: 'info', message: 'The host names changed; the next start renews the self-signed certificate.' });
+  if (
+    config.tls.isManaged &&
+    certificateHostNames(config).some((name) => !summary.hostNames.includes(normalizeHostName(name)))
+  ) {
+    findings.push({
+      check: 'TLS certificate',
+      severity: 'info',
+      message: 'The host names changed; the next start renews the self-signed certificate.',
+    });
   }
   return findings;
 };
@@ -110,10 +161,18 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
   const findings: Finding[] = [];
   const now = clock.now();
   if (now.getTime() < earliestPlausibleTime.getTime()) {
-    findings.push({ check: 'clock', severity: 'error', message: `The system clock says ${now.toISOString()}, before this release existed. Fix the time (NTP).` });
+    findings.push({
+      check: 'clock',
+      severity: 'error',
+      message: `The system clock says ${now.toISOString()}, before this release existed. Fix the time (NTP).`,
+    });
   }
   if (existsSync(config.dataDir) && newestModification(config.dataDir) - now.getTime() > 60_000) {
-    findings.push({ check: 'clock', severity: 'error', message: 'Files in the data directory were modified in the future: the clock went backwards.' });
+    findings.push({
+      check: 'clock',
+      severity: 'error',
+      message: 'Files in the data directory were modified in the future: the clock went backwards.',
+    });
   }
 
   let connection;
@@ -127,19 +186,41 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
     findings.push({ check: 'database', severity: 'ok', message: `${connection.description} answers.` });
     const status = await getMigrationStatus(connection.db);
     if (status.unknown.length > 0) {
-      findings.push({ check: 'migrations', severity: 'error', message: `The database was migrated by a newer Writ (${status.unknown.join(', ')}); upgrade this installation.` });
+      findings.push({
+        check: 'migrations',
+        severity: 'error',
+        message: `The database was migrated by a newer Writ (${status.unknown.join(', ')}); upgrade this installation.`,
+      });
     } else if (status.pending.length > 0) {
-      findings.push({ check: 'migrations', severity: 'error', message: `${status.pending.length} pending (${status.pending.join(', ')}); run writ migrate.` });
+      findings.push({
+        check: 'migrations',
+        severity: 'error',
+        message: `${status.pending.length} pending (${status.pending.join(', ')}); run writ migrate.`,
+      });
     } else {
-      findings.push({ check: 'migrations', severity: 'ok', message: `All ${status.applied.length} applied.` });
+      findings.push({
+        check: 'migrations',
+        severity: 'ok',
+        message: `All ${status.applied.length} applied.`,
+      });
     }
     if (connection.dialect === 'postgres') {
-      const { rows } = await sql<{ now_ms: number | string }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as now_ms`.execute(connection.db);
+      const { rows } = await sql<{
+        now_ms: number | string;
+      }>`select (extract(epoch from clock_timestamp()) * 1000)::bigint as now_ms`.execute(connection.db);
       const skew = Math.abs(Number(rows[0]?.now_ms ?? 0) - clock.now().getTime());
       findings.push(
         skew > maxClockSkewMs
-          ? { check: 'clock', severity: 'error', message: `This machine's clock and the database server's differ by ${Math.round(skew / 1000)} s; expiry and audit times would disagree. Synchronise both with NTP.` }
-          : { check: 'clock', severity: 'ok', message: `Within ${maxClockSkewMs / 1000} s of the database server's clock.` },
+          ? {
+              check: 'clock',
+              severity: 'error',
+              message: `This machine's clock and the database server's differ by ${Math.round(skew / 1000)} s; expiry and audit times would disagree. Synchronise both with NTP.`,
+            }
+          : {
+              check: 'clock',
+              severity: 'ok',
+              message: `Within ${maxClockSkewMs / 1000} s of the database server's clock.`,
+            },
       );
     } else if (!findings.some((finding) => finding.check === 'clock')) {
       findings.push({ check: 'clock', severity: 'ok', message: `${now.toISOString()} is plausible.` });
@@ -152,7 +233,13 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
 
 const checks: Check[] = [checkDataDirectory, checkKeyFiles, checkCertificate, checkDatabaseAndClock];
 
-export async function runDoctor({ config, clock }: { config: Config; clock: Clock }): Promise<{ findings: Finding[]; hasErrors: boolean }> {
+export async function runDoctor({
+  config,
+  clock,
+}: {
+  config: Config;
+  clock: Clock;
+}): Promise<{ findings: Finding[]; hasErrors: boolean }> {
   const findings: Finding[] = [];
   for (const check of checks) findings.push(...(await check({ config, clock })));
   return { findings, hasErrors: findings.some((finding) => finding.severity === 'error') };
@@ -160,5 +247,7 @@ export async function runDoctor({ config, clock }: { config: Config; clock: Cloc
 
 export function formatFindings(findings: Finding[]): string {
   const width = Math.max(...findings.map((finding) => finding.check.length));
-  return findings.map((f) => `[${f.severity.toUpperCase().padEnd(7)}] ${f.check.padEnd(width)}  ${f.message}`).join('\n');
+  return findings
+    .map((f) => `[${f.severity.toUpperCase().padEnd(7)}] ${f.check.padEnd(width)}  ${f.message}`)
+    .join('\n');
 }

@@ -11,7 +11,11 @@ export function registerHealthRoutes(
   app.route({
     method: 'GET',
     url: '/healthz',
-    schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: statusResponse } },
+    schema: {
+      tags: ['operations'],
+      summary: 'Liveness: the process answers',
+      response: { 200: statusResponse },
+    },
     config: { rateLimit: false },
     handler: (_request, reply) => reply.send({ status: 'ok' }),
   });
@@ -27,7 +31,11 @@ export function registerHealthRoutes(
     config: { rateLimit: false },
     handler: async () => {
       if (!(await checkReadiness())) {
-        throw createError({ code: 'http.not_ready', status: 503, message: 'Writ is not ready to serve requests.' });
+        throw createError({
+          code: 'http.not_ready',
+          status: 503,
+          message: 'Writ is not ready to serve requests.',
+        });
       }
       return { status: 'ready' };
     },

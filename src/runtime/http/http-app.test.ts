@@ -19,7 +19,12 @@ afterAll(async () => {
 
 function appWith(overrides: Partial<HttpAppDependencies> = {}): Promise<FastifyInstance> {
   return buildHttpApp({
-    config: { jsonBodyLimitBytes: 4096, rateLimitPerMinute: 1000, behindTlsProxy: false, trustedProxies: undefined },
+    config: {
+      jsonBodyLimitBytes: 4096,
+      rateLimitPerMinute: 1000,
+      behindTlsProxy: false,
+      trustedProxies: undefined,
+    },
     logger: createLogger({ level: 'silent' }),
     tls: undefined,
     db: database.db,
@@ -57,7 +62,11 @@ describe('HTTP front door', () => {
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toBe('application/problem+json; charset=utf-8');
     const body = response.json<Record<string, unknown>>();
-    expect(body).toMatchObject({ status: 500, code: 'http.internal_error', requestId: response.headers['x-request-id'] });
+    expect(body).toMatchObject({
+      status: 500,
+      code: 'http.internal_error',
+      requestId: response.headers['x-request-id'],
+    });
     expect(response.body).not.toContain('secret internal detail');
     expect(response.body).not.toContain('at ');
     await app.close();
@@ -65,10 +74,16 @@ describe('HTTP front door', () => {
 
   test('the rate limit answers 429 as a problem with a stable code', async () => {
     const app = await appWith({
-      config: { jsonBodyLimitBytes: 4096, rateLimitPerMinute: 2, behindTlsProxy: false, trustedProxies: undefined },
+      config: {
+        jsonBodyLimitBytes: 4096,
+        rateLimitPerMinute: 2,
+        behindTlsProxy: false,
+        trustedProxies: undefined,
+      },
     });
     const statuses = [];
-    for (let i = 0; i < 3; i += 1) statuses.push((await app.inject({ method: 'GET', url: '/api/setup' })).statusCode);
+    for (let i = 0; i < 3; i += 1)
+      statuses.push((await app.inject({ method: 'GET', url: '/api/setup' })).statusCode);
     expect(statuses).toEqual([200, 200, 429]);
     const limited = await app.inject({ method: 'GET', url: '/api/setup' });
     expect(limited.json()).toMatchObject({ code: 'http.rate_limited', status: 429 });
@@ -90,7 +105,9 @@ describe('HTTP front door', () => {
       paths: Record<string, unknown>;
     }>();
     expect(document.openapi).toBe('3.1.0');
-    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/api/setup', '/healthz', '/readyz']));
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/api/setup', '/healthz', '/readyz']),
+    );
     expect(Object.keys(document.paths)).not.toContain('/metrics');
     await app.close();
   });
@@ -127,7 +144,7 @@ describe('HTTP front door', () => {
     expect(page.body).toContain('<script src="/assets/setup.js" defer></script>');
     expect(page.body).not.toMatch(/<script>(?!<)/);
     const script = await app.inject({ method: 'GET', url: '/assets/setup.js' });
-    expect(script.body).toContain("location.hash");
+    expect(script.body).toContain('location.hash');
     expect(script.body).toContain("method: 'POST'");
     await app.close();
   });

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
@@ -17,6 +16,7 @@ import type { WritDatabase } from '../database.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { type HttpMetrics, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { registerSetupPage } from './setup-page.js';
 import { createAddressMatcher } from './trusted-proxies.js';
 
@@ -42,22 +42,18 @@ function createServerFactory(tls: HttpAppDependencies['tls']) {
       : createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true }, handler);
 }
 
-const contentSecurityPolicy = {
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'self'"],
-    scriptSrc: ["'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", 'data:'],
-    fontSrc: ["'self'"],
-    connectSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    baseUri: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    upgradeInsecureRequests: [],
-  },
-};
+/**
+ * Request ids only need to be unique and unguessable enough not to collide across nodes: a random
+ * per-server prefix and a counter, cheaper than fresh randomness on every request.
+ */
+function createRequestIdGenerator(): () => string {
+  const prefix = `req_${randomBytes(9).toString('base64url')}`;
+  let counter = 0;
+  return () => {
+    counter += 1;
+    return `${prefix}${counter.toString(36)}`;
+  };
+}
 
 export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyInstance> {
   const isTrustedProxy = createAddressMatcher(effectiveTrustedProxies(deps.config));
@@ -65,14 +61,15 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
     loggerInstance: deps.logger,
     // Request logs are written below from the route template: raw URLs can carry share tokens.
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    genReqId: createRequestIdGenerator(),
     requestIdHeader: false,
     bodyLimit: deps.config.jsonBodyLimitBytes,
     trustProxy: deps.config.behindTlsProxy ? (address: string) => isTrustedProxy(address) : false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     serverFactory: createServerFactory(deps.tls),
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // @NOTE No type coercion: a JSON number or array where the schema says string is refused, not converted.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false } },
   }) as unknown as FastifyInstance;
   // @NOTE Bodies are JSON only (415 otherwise): text/plain, like form encodings, crosses sites without a CORS preflight.
   app.removeContentTypeParser('text/plain');
@@ -95,16 +92,19 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   // While stopping, answers in flight close their connection, so that keep-alive clients do not hold
   // the server open until their idle timeout.
   let isClosing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     isClosing = true;
+    done();
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (isClosing) void reply.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       {
         method: request.method,
@@ -114,14 +114,10 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
       },
       'request completed',
     );
+    done();
   });
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy,
-    strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
-  });
+  registerSecurityHeaders(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     max: deps.config.rateLimitPerMinute,

@@ -27,13 +27,14 @@ export function registerMetrics(
   app: FastifyInstance,
   { metrics, metricsToken }: { metrics: HttpMetrics; metricsToken: string | undefined },
 ): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     // The route template, never the raw URL: share tokens live in paths and must not become label values.
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requestDuration.observe(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   app.route({
@@ -43,9 +44,14 @@ export function registerMetrics(
     config: { rateLimit: false },
     handler: async (request, reply) => {
       const authorization = request.headers.authorization ?? '';
-      const isTokenValid = metricsToken !== undefined && constantTimeEqual(authorization, `Bearer ${metricsToken}`);
+      const isTokenValid =
+        metricsToken !== undefined && constantTimeEqual(authorization, `Bearer ${metricsToken}`);
       if (!isTokenValid && !isLoopbackAddress(request.ip)) {
-        throw createError({ code: 'http.route_not_found', status: 404, message: 'There is nothing at this address.' });
+        throw createError({
+          code: 'http.route_not_found',
+          status: 404,
+          message: 'There is nothing at this address.',
+        });
       }
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     },

@@ -65,7 +65,8 @@ function toWritError(error: unknown): WritError {
     code: 'http.internal_error',
     status: 500,
     isInternal: true,
-    message: 'Something went wrong on our side. The error was logged; quote the request id when reporting it.',
+    message:
+      'Something went wrong on our side. The error was logged; quote the request id when reporting it.',
     cause: error,
   });
 }

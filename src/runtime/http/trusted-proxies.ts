@@ -11,7 +11,8 @@ export function createAddressMatcher(entries: readonly string[]): (address: stri
   }
   return (address) => {
     if (address === undefined) return false;
-    const unmapped = address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+    const unmapped =
+      address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
     const family = isIP(unmapped) === 6 ? 'ipv6' : 'ipv4';
     return isIP(unmapped) !== 0 && list.check(unmapped, family);
   };

@@ -24,7 +24,9 @@ export function acquireDataDirLock({ dataDir, purpose }: { dataDir: string; purp
     });
   }
   const pidFile = join(dataDir, 'writ.pid');
-  writeFileSync(pidFile, `pid ${process.pid}, ${purpose}, since ${new Date().toISOString()}\n`, { mode: 0o600 });
+  writeFileSync(pidFile, `pid ${process.pid}, ${purpose}, since ${new Date().toISOString()}\n`, {
+    mode: 0o600,
+  });
   let isHeld = true;
   return {
     release: () => {

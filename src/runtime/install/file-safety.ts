@@ -19,15 +19,20 @@ export function checkSecretFile(path: string): FileSafetyProblem | undefined {
   }
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
-    return { path, problem: `belongs to user id ${stats.uid}, not to the user running Writ (${uid})`, fix: `chown ${uid} ${path}` };
+    return {
+      path,
+      problem: `belongs to user id ${stats.uid}, not to the user running Writ (${uid})`,
+      fix: `chown ${uid} ${path}`,
+    };
   }
   return undefined;
 }
 
-/** The data directory must belong to the user running Writ, and other users must have no access to it. */
+/** The data directory must belong to the user running Writ, and no other user or group may enter it. */
 export function checkDataDir(path: string): FileSafetyProblem | undefined {
   const stats = statSync(path);
-  if (!stats.isDirectory()) return { path, problem: 'is not a directory', fix: 'choose another WRIT_DATA_DIR' };
+  if (!stats.isDirectory())
+    return { path, problem: 'is not a directory', fix: 'choose another WRIT_DATA_DIR' };
   const uid = process.getuid?.();
   if (uid !== undefined && stats.uid !== uid) {
     return {
@@ -36,8 +41,12 @@ export function checkDataDir(path: string): FileSafetyProblem | undefined {
       fix: `run Writ as the directory's owner, or chown -R ${uid} ${path}`,
     };
   }
-  if ((stats.mode & 0o007) !== 0) {
-    return { path, problem: `is accessible to every user (mode ${octal(stats.mode)})`, fix: `chmod 700 ${path}` };
+  if ((stats.mode & 0o077) !== 0) {
+    return {
+      path,
+      problem: `is accessible to other users (mode ${octal(stats.mode)})`,
+      fix: `chmod 700 ${path}`,
+    };
   }
   return undefined;
 }

@@ -60,7 +60,15 @@ export function summarizeCertificate(pem: string): CertificateSummary {
   };
 }
 
-function needsRenewal({ certFile, hostNames, now }: { certFile: string; hostNames: string[]; now: Date }): boolean {
+function needsRenewal({
+  certFile,
+  hostNames,
+  now,
+}: {
+  certFile: string;
+  hostNames: string[];
+  now: Date;
+}): boolean {
   try {
     const summary = summarizeCertificate(readFileSync(certFile, 'utf8'));
     const isExpiring = summary.validTo.getTime() - now.getTime() < renewBeforeDays * dayMs;
@@ -90,24 +98,24 @@ export async function ensureSelfSignedCertificate({
   }
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
-  const certificate = await x509.X509CertificateGenerator.createSelfSigned(
-    {
-      serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16))).toString('hex').replace(/^[89a-f]/, '7'),
-      name: `CN=${hostNames.find((name) => isIP(name) === 0 && name !== 'localhost') ?? 'localhost'}, O=Writ self-signed`,
-      notBefore: new Date(now.getTime() - 60 * 60 * 1000),
-      notAfter: new Date(now.getTime() + validityDays * dayMs),
-      signingAlgorithm: algorithm,
-      keys,
-      extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension(
-          hostNames.map((name) => ({ type: isIP(name) === 0 ? 'dns' : 'ip', value: name })),
-        ),
-      ],
-    },
-  );
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
+      .toString('hex')
+      .replace(/^[89a-f]/, '7'),
+    name: `CN=${hostNames.find((name) => isIP(name) === 0 && name !== 'localhost') ?? 'localhost'}, O=Writ self-signed`,
+    notBefore: new Date(now.getTime() - 60 * 60 * 1000),
+    notAfter: new Date(now.getTime() + validityDays * dayMs),
+    signingAlgorithm: algorithm,
+    keys,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(
+        hostNames.map((name) => ({ type: isIP(name) === 0 ? 'dns' : 'ip', value: name })),
+      ),
+    ],
+  });
   const privateKey = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
   mkdirSync(dirname(certFile), { recursive: true, mode: 0o700 });

@@ -1,11 +1,19 @@
 import type { Clock } from './clock.js';
 
 export type TestClock = Clock & {
-  advanceBy(duration: { days?: number; hours?: number; minutes?: number; seconds?: number; ms?: number }): void;
+  advanceBy(duration: {
+    days?: number;
+    hours?: number;
+    minutes?: number;
+    seconds?: number;
+    ms?: number;
+  }): void;
   set(now: Date): void;
 };
 
-export function createTestClock({ now = new Date('2026-01-15T09:00:00.000Z') }: { now?: Date } = {}): TestClock {
+export function createTestClock({
+  now = new Date('2026-01-15T09:00:00.000Z'),
+}: { now?: Date } = {}): TestClock {
   let current = now.getTime();
   return {
     now: () => new Date(current),

@@ -8,8 +8,7 @@ import { createError } from '../errors/errors.js';
 export type DatabaseDialect = 'sqlite' | 'postgres';
 
 export type DatabaseTarget =
-  | { dialect: 'sqlite'; path: string }
-  | { dialect: 'postgres'; connectionString: string; password?: string };
+  { dialect: 'sqlite'; path: string } | { dialect: 'postgres'; connectionString: string; password?: string };
 
 export type DatabaseConnection<DB> = {
   readonly db: Kysely<DB>;
@@ -26,7 +25,8 @@ export const createDatabaseUrlInvalidError = (message: string) =>
 export function parseDatabaseUrl({ url, baseDir }: { url: string; baseDir: string }): DatabaseTarget {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path === '' || path.includes('\0')) throw createDatabaseUrlInvalidError('The SQLite URL names no file.');
+    if (path === '' || path.includes('\0'))
+      throw createDatabaseUrlInvalidError('The SQLite URL names no file.');
     return { dialect: 'sqlite', path: resolve(baseDir, path) };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -74,7 +74,12 @@ function openSqlite<DB>(target: { path: string }): DatabaseConnection<DB> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
-  return { db, dialect: 'sqlite', description: describeDatabaseTarget({ dialect: 'sqlite', ...target }), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    description: describeDatabaseTarget({ dialect: 'sqlite', ...target }),
+    close: () => db.destroy(),
+  };
 }
 
 function openPostgres<DB>(target: { connectionString: string; password?: string }): DatabaseConnection<DB> {
@@ -119,7 +124,9 @@ function describeDriverError(cause: unknown): string {
   if (cause instanceof AggregateError && cause.errors.length > 0) return describeDriverError(cause.errors[0]);
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
-    return typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message;
+    return typeof code === 'string' && !cause.message.includes(code)
+      ? `${cause.message} (${code})`
+      : cause.message;
   }
   return String(cause);
 }

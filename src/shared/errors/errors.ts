@@ -65,7 +65,13 @@ export function isWritError(error: unknown): error is WritError {
   return typeof error === 'object' && error !== null && writErrorMarker in error;
 }
 
-export function isErrorWithCode({ error, code }: { error: unknown; code: string | readonly string[] }): boolean {
+export function isErrorWithCode({
+  error,
+  code,
+}: {
+  error: unknown;
+  code: string | readonly string[];
+}): boolean {
   if (!isWritError(error)) return false;
   return typeof code === 'string' ? error.code === code : code.includes(error.code);
 }

@@ -42,7 +42,9 @@ function serializeError(error: unknown): Record<string, unknown> {
 
 /** A principal is logged as its id only: never a name, an address or a credential. */
 function serializePrincipal(principal: unknown): unknown {
-  return typeof principal === 'object' && principal !== null && 'id' in principal ? { id: principal.id } : undefined;
+  return typeof principal === 'object' && principal !== null && 'id' in principal
+    ? { id: principal.id }
+    : undefined;
 }
 
 export function createLogger({
