@@ -12,6 +12,8 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     .command('setup-link')
     .description('print a new one-time link that creates the first administrator (invalidates earlier links)')
     .option('--data-dir <dir>', 'data directory (WRIT_DATA_DIR)')
+    .option('--host <host>', 'listen address of the server (WRIT_HOST), for the link')
+    .option('--port <port>', 'HTTPS port of the server (WRIT_PORT), for the link')
     .action(async (flags: ServerFlags) => {
       const { config } = loadConfig(io, flags);
       const connection = await openConfiguredDatabase({

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { getMigrationStatus, migrateDown, migrateToLatest } from '../../migrations/migrations.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
+import { acquireDataDirLock } from '../install/data-dir-lock.js';
+import { ensureDataDir } from '../install/data-dir.js';
 import { type CliIo, loadConfig, type ServerFlags } from './cli-io.js';
 
 type MigrateFlags = ServerFlags & { down?: boolean; all?: boolean; status?: boolean };
@@ -16,9 +18,18 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
     .option('--all', 'with --down: revert every migration (destroys all data)')
     .action(async (flags: MigrateFlags) => {
       const { config } = loadConfig(io, flags);
+      // Changing the schema under a running server would break it: take the data directory first.
+      const isReadOnly = flags.status === true;
+      if (!isReadOnly) ensureDataDir(config.dataDir);
+      const lock = isReadOnly
+        ? undefined
+        : acquireDataDirLock({ dataDir: config.dataDir, purpose: 'writ migrate' });
       const connection = await openConfiguredDatabase({
         config,
         databasePassword: readDatabasePassword(config),
+      }).catch((error: unknown) => {
+        lock?.release();
+        throw error;
       });
       try {
         if (flags.status === true) {
@@ -41,6 +52,7 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
         }
       } finally {
         await connection.close();
+        lock?.release();
       }
     });
 }

@@ -54,8 +54,10 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       const { config } = loadConfig(io, flags);
       const logger = createLogger({ level: config.logLevel });
       const running = await startWrit({ config, logger, clock: createSystemClock() });
+      // @NOTE Listen for SIGTERM before the banner says Writ runs: a supervisor may stop it at once.
+      const stopSignal = io.waitForStopSignal();
       io.stdout(formatBanner(running, config.dataDir));
-      const signal = await io.waitForStopSignal();
+      const signal = await stopSignal;
       logger.info({ signal }, 'stopping: finishing requests in flight');
       await running.stop();
       logger.info('stopped');

@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { parseDatabaseUrl } from '../../shared/db/database.js';
 import { createError } from '../../shared/errors/errors.js';
 import { type ConfigKey, configSchema, ConfigValueError } from './config.schema.js';
 
@@ -102,6 +103,11 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
     problems.push('WRIT_TRUSTED_PROXIES: only meaningful with WRIT_BEHIND_TLS_PROXY=true');
   }
   const databaseUrl = read('databaseUrl') ?? 'sqlite:writ.db';
+  try {
+    parseDatabaseUrl({ url: databaseUrl, baseDir: dataDir });
+  } catch (error) {
+    problems.push(`WRIT_DATABASE_URL: ${(error as Error).message}`);
+  }
   const databasePasswordFile = read('databasePasswordFile');
   const metricsTokenFile = read('metricsTokenFile');
 

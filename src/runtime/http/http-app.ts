@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -39,7 +44,10 @@ function createServerFactory(tls: HttpAppDependencies['tls']) {
   return (handler: RequestHandler): Server =>
     tls === undefined
       ? createHttpServer(handler)
-      : createHttpsServer({ key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true }, handler);
+      : createHttpsServer(
+          { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true },
+          handler,
+        );
 }
 
 /**
@@ -86,7 +94,11 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
     sendProblem(
       request,
       reply,
-      createError({ code: 'http.route_not_found', status: 404, message: 'There is nothing at this address.' }),
+      createError({
+        code: 'http.route_not_found',
+        status: 404,
+        message: 'There is nothing at this address.',
+      }),
     ),
   );
   // While stopping, answers in flight close their connection, so that keep-alive clients do not hold
