@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest } from '../src/migrations/migrations.js';
 import { createArgon2PasswordHasher } from '../src/modules/identity/identity.passwords.js';
-import type { WritDatabase } from '../src/runtime/database.js';
+import type { WritDatabase } from '../src/modules/database.js';
 import { buildHttpApp } from '../src/runtime/http/http-app.js';
 import { createHttpMetrics } from '../src/runtime/http/metrics.js';
 import { readWritVersion } from '../src/runtime/version.js';

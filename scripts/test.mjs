@@ -4,8 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 
-/** Debian packages the test suite drives, by the command it runs. */
-const systemPackages = [{ command: 'openssl', package: 'openssl' }];
+/** Debian packages the test suite drives, each with the shell check that proves it is there. */
+const systemPackages = [
+  { package: 'openssl', check: 'command -v openssl' },
+  { package: 'python3-cryptography', check: '/usr/bin/python3 -c "import cryptography"' },
+  { package: 'oathtool', check: 'command -v oathtool' },
+  { package: 'chromium', check: 'command -v chromium' },
+];
 
 function run(title, command, args, options = {}) {
   process.stdout.write(`\n== ${title}\n`);
@@ -16,12 +21,16 @@ function run(title, command, args, options = {}) {
   }
 }
 
+function passes(check) {
+  return spawnSync('sh', ['-c', check], { stdio: 'ignore' }).status === 0;
+}
+
 function hasCommand(command) {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  return passes(`command -v ${command}`);
 }
 
 function ensureSystemPackages() {
-  const missing = systemPackages.filter(({ command }) => !hasCommand(command)).map((entry) => entry.package);
+  const missing = systemPackages.filter(({ check }) => !passes(check)).map((entry) => entry.package);
   if (missing.length === 0) return;
   const install = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0 || !hasCommand('apt-get')) {

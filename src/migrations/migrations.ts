@@ -1,12 +1,16 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator, NO_MIGRATIONS } from 'kysely';
 import { createError } from '../shared/errors/errors.js';
 import * as m0001 from './0001-foundation.js';
+import * as m0002 from './0002-identity.js';
+import * as m0003 from './0003-ledger-pending.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
  */
 const registry: Record<string, Migration> = {
   '0001-foundation': m0001,
+  '0002-identity': m0002,
+  '0003-ledger-pending': m0003,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

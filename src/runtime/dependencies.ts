@@ -5,7 +5,7 @@ import { type DatabaseConnection, openDatabase, parseDatabaseUrl } from '../shar
 import type { Logger } from '../shared/logger/logger.js';
 import type { Config } from './config/config.js';
 import type { Secrets } from './config/secrets.js';
-import type { WritDatabase } from './database.js';
+import type { WritDatabase } from '../modules/database.js';
 
 /** The composition root's products: each use-case and front door receives the few it needs. */
 export type Dependencies = {

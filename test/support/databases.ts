@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { migrateToLatest } from '../../src/migrations/migrations.js';
-import type { WritDatabase } from '../../src/runtime/database.js';
+import type { WritDatabase } from '../../src/modules/database.js';
 import { type DatabaseConnection, type DatabaseDialect, openDatabase } from '../../src/shared/db/database.js';
 import { databaseUrl, withPostgresClient } from './postgres-server.js';
 

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { createUsernameTakenError } from './identity.errors.js';
 import { isRole, type User } from './identity.models.js';
-import type { IdentityTables, UsersTable } from './identity.tables.js';
+import type { WritDatabase } from '../database.js';
+import type { UsersTable } from './identity.tables.js';
 
 export type IdentityRepository = ReturnType<typeof createIdentityRepository>;
 
@@ -15,7 +16,7 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-export function createIdentityRepository({ db }: { db: Kysely<IdentityTables> }) {
+export function createIdentityRepository({ db }: { db: Kysely<WritDatabase> }) {
   return {
     async countAdmins(): Promise<number> {
       const row = await db

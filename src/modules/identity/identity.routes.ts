@@ -4,11 +4,11 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { PasswordHasher } from './identity.passwords.js';
 import { completeSetupBody, completeSetupResponse, setupStatusResponse } from './identity.schemas.js';
-import type { IdentityTables } from './identity.tables.js';
+import type { WritDatabase } from '../database.js';
 import { completeSetup, isSetupRequired } from './identity.usecases.js';
 
 export type IdentityRouteDependencies = {
-  db: Kysely<IdentityTables>;
+  db: Kysely<WritDatabase>;
   clock: Clock;
   passwordHasher: Pick<PasswordHasher, 'hash'>;
 };

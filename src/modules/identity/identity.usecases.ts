@@ -18,14 +18,14 @@ import {
 } from './identity.models.js';
 import { assertPasswordAcceptable, type PasswordHasher } from './identity.passwords.js';
 import { createIdentityRepository } from './identity.repository.js';
-import type { IdentityTables } from './identity.tables.js';
+import type { WritDatabase } from '../database.js';
 
-export async function isSetupRequired({ db }: { db: Kysely<IdentityTables> }): Promise<boolean> {
+export async function isSetupRequired({ db }: { db: Kysely<WritDatabase> }): Promise<boolean> {
   return (await createIdentityRepository({ db }).countAdmins()) === 0;
 }
 
 export type IssueSetupTokenArgs = {
-  db: Kysely<IdentityTables>;
+  db: Kysely<WritDatabase>;
   clock: Clock;
   ttlMinutes: number;
   generateId?: IdGenerator;
@@ -59,7 +59,7 @@ export async function issueSetupToken({
 }
 
 export type CompleteSetupArgs = {
-  db: Kysely<IdentityTables>;
+  db: Kysely<WritDatabase>;
   clock: Clock;
   passwordHasher: Pick<PasswordHasher, 'hash'>;
   token: string;

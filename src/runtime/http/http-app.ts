@@ -17,7 +17,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import { createError } from '../../shared/errors/errors.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { type Config, effectiveTrustedProxies } from '../config/config.js';
-import type { WritDatabase } from '../database.js';
+import type { WritDatabase } from '../../modules/database.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { type HttpMetrics, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';

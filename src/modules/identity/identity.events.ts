@@ -1,0 +1,62 @@
+import type { EventActor } from '../ledger/ledger.models.js';
+
+/**
+ * The identity module's events, appended to the ledger in the transaction of the change they record.
+ * @NOTE Kinds and payloads are part of the audit trail: never rename a kind or change a payload's meaning.
+ * Payloads hold ids and keyed hashes only: never a username, address, secret or token.
+ */
+export type IdentityEvent =
+  /** The first administrator was created through the one-time setup link. */
+  | { kind: 'identity.admin_created'; actor: EventActor; data: { userId: string } }
+  /** An account was created by `writ admin create-user` or from an invitation. */
+  | {
+      kind: 'identity.user_created';
+      actor: EventActor;
+      data: { userId: string; role: string; invitationId?: string };
+    }
+  | { kind: 'identity.invitation_created'; actor: EventActor; data: { invitationId: string; role: string } }
+  | { kind: 'identity.invitation_revoked'; actor: EventActor; data: { invitationId: string } }
+  | {
+      kind: 'identity.sign_in_succeeded';
+      actor: EventActor;
+      data: { userId: string; sessionId: string; method: string; isNewDevice: boolean };
+    }
+  /** A failed attempt; `account` is a user id, or a keyed hash when no such user exists. */
+  | {
+      kind: 'identity.sign_in_failed';
+      actor: EventActor;
+      data: { account: string; reason: string; clientHash: string };
+    }
+  | { kind: 'identity.account_locked'; actor: EventActor; data: { account: string; blockedUntil: string } }
+  | {
+      kind: 'identity.second_factor_verified';
+      actor: EventActor;
+      data: { userId: string; sessionId: string; method: string; purpose: string };
+    }
+  | {
+      kind: 'identity.mfa_enrolled';
+      actor: EventActor;
+      data: { userId: string; method: string; credentialId?: string };
+    }
+  | {
+      kind: 'identity.mfa_removed';
+      actor: EventActor;
+      data: { userId: string; method: string; credentialId?: string };
+    }
+  /** An administrator cleared a locked-out user's second factors (`writ admin reset-mfa`). */
+  | { kind: 'identity.mfa_reset'; actor: EventActor; data: { userId: string } }
+  | { kind: 'identity.recovery_codes_generated'; actor: EventActor; data: { userId: string; count: number } }
+  | { kind: 'identity.recovery_code_used'; actor: EventActor; data: { userId: string; remaining: number } }
+  | { kind: 'identity.password_changed'; actor: EventActor; data: { userId: string; via: string } }
+  | { kind: 'identity.password_reset_issued'; actor: EventActor; data: { userId: string; resetId: string } }
+  | { kind: 'identity.session_revoked'; actor: EventActor; data: { userId: string; sessionId: string } }
+  | { kind: 'identity.sessions_revoked_all'; actor: EventActor; data: { userId: string; count: number } }
+  | {
+      kind: 'identity.api_token_created';
+      actor: EventActor;
+      data: { userId: string; tokenId: string; scopes: string[] };
+    }
+  | { kind: 'identity.api_token_revoked'; actor: EventActor; data: { userId: string; tokenId: string } }
+  | { kind: 'identity.user_status_changed'; actor: EventActor; data: { userId: string; status: string } };
+
+export type IdentityEventKind = IdentityEvent['kind'];

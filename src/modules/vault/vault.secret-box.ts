@@ -1,0 +1,70 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createError } from '../../shared/errors/errors.js';
+
+/**
+ * Small secrets other modules must keep but never see at rest (TOTP secrets, for instance), sealed with
+ * AES-256-GCM under a key derived from the root key. The purpose string is bound as associated data, so a
+ * sealed value moved to another row or use does not open.
+ * @NOTE Sealed format `s1.<base64url(nonce ‖ ciphertext ‖ tag)>`; stored in the database: changing it needs
+ * a migration that re-seals every value.
+ */
+export type SecretBox = {
+  seal(args: { plaintext: Uint8Array; purpose: string }): string;
+  open(args: { sealed: string; purpose: string }): Buffer;
+};
+
+/**
+ * Keyed hashing for values that must be matched but not stored readable: client addresses and unknown
+ * account names in sign-in throttles. HMAC-SHA-256 under a key derived from the root key.
+ */
+export type KeyedHasher = {
+  hash(args: { value: string; purpose: string }): string;
+};
+
+const sealedPrefix = 's1.';
+
+function deriveKey(rootKey: Uint8Array, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), info, 32));
+}
+
+const createSecretBoxOpenError = () =>
+  createError({
+    code: 'vault.secret_unreadable',
+    status: 500,
+    isInternal: true,
+    message: 'A sealed secret did not authenticate: it was altered, moved, or sealed under another root key.',
+  });
+
+export function createSecretBox({ rootKey }: { rootKey: Uint8Array }): SecretBox {
+  const key = deriveKey(rootKey, 'writ secret box v1');
+  return {
+    seal({ plaintext, purpose }) {
+      const nonce = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', key, nonce);
+      cipher.setAAD(Buffer.from(purpose, 'utf8'));
+      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+      return sealedPrefix + Buffer.concat([nonce, ciphertext, cipher.getAuthTag()]).toString('base64url');
+    },
+    open({ sealed, purpose }) {
+      if (!sealed.startsWith(sealedPrefix)) throw createSecretBoxOpenError();
+      const raw = Buffer.from(sealed.slice(sealedPrefix.length), 'base64url');
+      if (raw.length < 12 + 16) throw createSecretBoxOpenError();
+      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+      decipher.setAAD(Buffer.from(purpose, 'utf8'));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      try {
+        return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
+      } catch {
+        throw createSecretBoxOpenError();
+      }
+    },
+  };
+}
+
+export function createKeyedHasher({ rootKey }: { rootKey: Uint8Array }): KeyedHasher {
+  const key = deriveKey(rootKey, 'writ keyed hash v1');
+  return {
+    hash: ({ value, purpose }) =>
+      createHmac('sha256', key).update(`${purpose}\0${value}`, 'utf8').digest('base64url'),
+  };
+}
