@@ -6,12 +6,13 @@ import type { WritDatabase } from '../database.js';
 import { canonicalJson } from './ledger.canonical-json.js';
 import { type DomainEvent, generateLedgerEntryId, maxEntryBytes } from './ledger.models.js';
 
-export type Ledger = {
+/** A module narrows the events it may append: `Pick<Ledger<IdentityEvent>, 'append'>`. */
+export type Ledger<E extends DomainEvent = DomainEvent> = {
   /**
    * Records `event` inside the caller's transaction, so that the change and its event commit or roll back
    * together. Refuses to run outside a transaction.
    */
-  append<E extends DomainEvent>(args: { db: Kysely<WritDatabase>; event: E }): Promise<{ entryId: string }>;
+  append(args: { db: Kysely<WritDatabase>; event: E }): Promise<{ entryId: string }>;
 };
 
 export function createLedger({
