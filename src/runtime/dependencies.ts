@@ -1,4 +1,11 @@
 import type { Kysely } from 'kysely';
+import { createLedger, type Ledger } from '../modules/ledger/ledger.usecases.js';
+import {
+  createKeyedHasher,
+  createSecretBox,
+  type KeyedHasher,
+  type SecretBox,
+} from '../modules/vault/vault.secret-box.js';
 import { createArgon2PasswordHasher, type PasswordHasher } from '../modules/identity/identity.passwords.js';
 import type { Clock } from '../shared/clock/clock.js';
 import { type DatabaseConnection, openDatabase, parseDatabaseUrl } from '../shared/db/database.js';
@@ -15,6 +22,9 @@ export type Dependencies = {
   db: Kysely<WritDatabase>;
   database: DatabaseConnection<WritDatabase>;
   passwordHasher: PasswordHasher;
+  ledger: Ledger;
+  secretBox: SecretBox;
+  keyedHasher: KeyedHasher;
 };
 
 export async function openConfiguredDatabase({
@@ -39,7 +49,7 @@ export async function createDependencies({
   clock,
 }: {
   config: Config;
-  secrets: Pick<Secrets, 'databasePassword'>;
+  secrets: Pick<Secrets, 'databasePassword' | 'rootKey'>;
   logger: Logger;
   clock: Clock;
 }): Promise<Dependencies> {
@@ -51,5 +61,8 @@ export async function createDependencies({
     db: database.db,
     database,
     passwordHasher: createArgon2PasswordHasher(),
+    ledger: createLedger({ clock }),
+    secretBox: createSecretBox({ rootKey: secrets.rootKey }),
+    keyedHasher: createKeyedHasher({ rootKey: secrets.rootKey }),
   };
 }

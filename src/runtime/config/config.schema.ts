@@ -52,6 +52,37 @@ function oneOf<const T extends string>(values: readonly T[]): Parse<T> {
   };
 }
 
+const smtpUrl: Parse<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigValueError(`"${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigValueError('must start with smtp:// or smtps://');
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigValueError(
+      'must not contain credentials: use WRIT_SMTP_USER and WRIT_SMTP_PASSWORD_FILE',
+    );
+  }
+  return url.toString();
+};
+
+const roleNames = ['admin', 'lawyer', 'assistant', 'process_server', 'client', 'auditor'];
+
+const roleList: Parse<string[]> = (raw) => {
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const item of items) {
+    if (!roleNames.includes(item))
+      throw new ConfigValueError(`"${item}" is not one of ${roleNames.join(', ')}`);
+  }
+  return items;
+};
+
 const hostPattern =
   /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,62}[a-zA-Z0-9])?)*$/;
 
@@ -198,6 +229,73 @@ export const configSchema = {
     doc: 'How long a stopping server waits for requests in flight before closing their connections.',
     defaultDoc: '`30`',
     parse: integer({ min: 1, max: 3600 }),
+  },
+  sessionIdleMinutes: {
+    env: 'WRIT_SESSION_IDLE_MINUTES',
+    doc: 'A session unused for this long ends; the user signs in again.',
+    defaultDoc: '`30`',
+    parse: integer({ min: 1, max: 24 * 60 }),
+  },
+  sessionAbsoluteHours: {
+    env: 'WRIT_SESSION_ABSOLUTE_HOURS',
+    doc: 'A session ends this long after sign-in, however active.',
+    defaultDoc: '`12`',
+    parse: integer({ min: 1, max: 30 * 24 }),
+  },
+  stepUpMinutes: {
+    env: 'WRIT_STEP_UP_MINUTES',
+    doc: 'Sensitive actions need a second factor proved within this many minutes.',
+    defaultDoc: '`10`',
+    parse: integer({ min: 1, max: 24 * 60 }),
+  },
+  mfaRequiredRoles: {
+    env: 'WRIT_MFA_REQUIRED_ROLES',
+    doc: 'Comma-separated roles that must enrol a second factor before reaching any content.',
+    defaultDoc: '`admin,lawyer,assistant,process_server,auditor`',
+    parse: roleList,
+  },
+  signInMaxFailures: {
+    env: 'WRIT_SIGN_IN_MAX_FAILURES',
+    doc: 'Failed sign-ins for one account or one client address before each further attempt waits (doubling up to the lockout).',
+    defaultDoc: '`5`',
+    parse: integer({ min: 1, max: 100 }),
+  },
+  signInLockoutMinutes: {
+    env: 'WRIT_SIGN_IN_LOCKOUT_MINUTES',
+    doc: 'The longest wait the sign-in backoff imposes, and how long a locked account stays locked.',
+    defaultDoc: '`15`',
+    parse: integer({ min: 1, max: 24 * 60 }),
+  },
+  invitationTtlHours: {
+    env: 'WRIT_INVITATION_TTL_HOURS',
+    doc: 'How long an invitation or password-reset link stays valid.',
+    defaultDoc: '`72`',
+    parse: integer({ min: 1, max: 30 * 24 }),
+  },
+  smtpUrl: {
+    env: 'WRIT_SMTP_URL',
+    doc: 'SMTP server for notification mail, `smtp://host:port` or `smtps://host:port` (credentials in `WRIT_SMTP_PASSWORD_FILE`). Without it notifications are only shown in Writ.',
+    defaultDoc: 'none',
+    parse: smtpUrl,
+  },
+  smtpUser: {
+    env: 'WRIT_SMTP_USER',
+    doc: 'User name for the SMTP server.',
+    defaultDoc: 'none',
+    parse: text,
+  },
+  smtpPasswordFile: {
+    env: 'WRIT_SMTP_PASSWORD_FILE',
+    doc: 'File holding the SMTP password (secret).',
+    defaultDoc: 'none',
+    parse: text,
+    isSecretFile: true,
+  },
+  mailFrom: {
+    env: 'WRIT_MAIL_FROM',
+    doc: 'Sender address of notification mail.',
+    defaultDoc: '`writ@localhost`',
+    parse: text,
   },
   metricsTokenFile: {
     env: 'WRIT_METRICS_TOKEN_FILE',

@@ -25,6 +25,21 @@ export type Config = {
   setupLinkTtlMinutes: number;
   shutdownTimeoutSeconds: number;
   metricsTokenFile: string | undefined;
+  identity: {
+    sessionIdleMinutes: number;
+    sessionAbsoluteHours: number;
+    stepUpMinutes: number;
+    mfaRequiredRoles: string[];
+    signInMaxFailures: number;
+    signInLockoutMinutes: number;
+    invitationTtlHours: number;
+  };
+  mail: {
+    smtpUrl: string | undefined;
+    smtpUser: string | undefined;
+    smtpPasswordFile: string | undefined;
+    from: string;
+  };
 };
 
 export type ConfigSource = 'flag' | 'environment' | 'default';
@@ -110,6 +125,7 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
   }
   const databasePasswordFile = read('databasePasswordFile');
   const metricsTokenFile = read('metricsTokenFile');
+  const smtpPasswordFile = read('smtpPasswordFile');
 
   const config: Config = {
     dataDir,
@@ -134,6 +150,27 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
     setupLinkTtlMinutes: read('setupLinkTtlMinutes') ?? 60,
     shutdownTimeoutSeconds: read('shutdownTimeoutSeconds') ?? 30,
     metricsTokenFile: metricsTokenFile === undefined ? undefined : resolve(cwd, metricsTokenFile),
+    identity: {
+      sessionIdleMinutes: read('sessionIdleMinutes') ?? 30,
+      sessionAbsoluteHours: read('sessionAbsoluteHours') ?? 12,
+      stepUpMinutes: read('stepUpMinutes') ?? 10,
+      mfaRequiredRoles: read('mfaRequiredRoles') ?? [
+        'admin',
+        'lawyer',
+        'assistant',
+        'process_server',
+        'auditor',
+      ],
+      signInMaxFailures: read('signInMaxFailures') ?? 5,
+      signInLockoutMinutes: read('signInLockoutMinutes') ?? 15,
+      invitationTtlHours: read('invitationTtlHours') ?? 72,
+    },
+    mail: {
+      smtpUrl: read('smtpUrl'),
+      smtpUser: read('smtpUser'),
+      smtpPasswordFile: smtpPasswordFile === undefined ? undefined : resolve(cwd, smtpPasswordFile),
+      from: read('mailFrom') ?? 'writ@localhost',
+    },
   };
 
   if (problems.length > 0) throw createConfigInvalidError(problems);
@@ -180,6 +217,17 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     setupLinkTtlMinutes: String(config.setupLinkTtlMinutes),
     shutdownTimeoutSeconds: String(config.shutdownTimeoutSeconds),
     metricsTokenFile: config.metricsTokenFile,
+    sessionIdleMinutes: String(config.identity.sessionIdleMinutes),
+    sessionAbsoluteHours: String(config.identity.sessionAbsoluteHours),
+    stepUpMinutes: String(config.identity.stepUpMinutes),
+    mfaRequiredRoles: config.identity.mfaRequiredRoles.join(','),
+    signInMaxFailures: String(config.identity.signInMaxFailures),
+    signInLockoutMinutes: String(config.identity.signInLockoutMinutes),
+    invitationTtlHours: String(config.identity.invitationTtlHours),
+    smtpUrl: config.mail.smtpUrl,
+    smtpUser: config.mail.smtpUser,
+    smtpPasswordFile: config.mail.smtpPasswordFile,
+    mailFrom: config.mail.from,
   };
   return (Object.keys(configSchema) as ConfigKey[])
     .map((key) => {

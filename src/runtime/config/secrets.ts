@@ -13,6 +13,7 @@ export type Secrets = {
   tls: { key: string; cert: string } | undefined;
   databasePassword: string | undefined;
   metricsToken: string | undefined;
+  smtpPassword: string | undefined;
 };
 
 export const createSecretFileUnsafeError = (message: string) =>
@@ -58,5 +59,9 @@ export function envToSecrets(config: Config): Secrets {
       config.metricsTokenFile === undefined
         ? undefined
         : readSecretFile({ path: config.metricsTokenFile, setting: 'WRIT_METRICS_TOKEN_FILE' }).trim(),
+    smtpPassword:
+      config.mail.smtpPasswordFile === undefined
+        ? undefined
+        : readSecretFile({ path: config.mail.smtpPasswordFile, setting: 'WRIT_SMTP_PASSWORD_FILE' }).trim(),
   };
 }

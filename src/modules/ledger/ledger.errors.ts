@@ -1,0 +1,67 @@
+import { createErrorFactory } from '../../shared/errors/errors.js';
+
+/** An inclusion proof was asked for a leaf at or beyond the tree size, or a consistency proof from a larger size to a smaller one. */
+export const createProofRequestInvalidError = createErrorFactory({
+  code: 'ledger.proof_request_invalid',
+  status: 400,
+  message:
+    'A proof needs a leaf index below the tree size, or an old tree size no larger than the new one, both within the log.',
+});
+
+/** A proof needed a stored subtree hash the store cannot give: the tree is smaller than asked, or storage lost data. */
+export const createSubtreeUnavailableError = createErrorFactory({
+  code: 'ledger.subtree_unavailable',
+  status: 500,
+  message: 'A subtree hash the ledger needs is not available.',
+  isInternal: true,
+});
+
+/** The text is not a well-formed signed note (c2sp.org/signed-note): encoding, layout or a signature line. */
+export const createNoteInvalidError = createErrorFactory({
+  code: 'ledger.note_invalid',
+  status: 400,
+  message: 'This is not a well-formed signed note.',
+});
+
+/** No signature on the note is from a trusted key, so its text must be ignored. */
+export const createNoteUnverifiedError = createErrorFactory({
+  code: 'ledger.note_unverified',
+  status: 422,
+  message: 'The note carries no signature from a trusted key.',
+});
+
+/** A signature names a trusted key (name and key ID) but does not verify: the whole note is rejected. */
+export const createSignatureInvalidError = createErrorFactory({
+  code: 'ledger.signature_invalid',
+  status: 422,
+  message: 'A signature from a trusted key does not verify.',
+});
+
+/** A verifier key is not `<name>+<8 hex digits>+<base64(0x01 ‖ Ed25519 public key)>` with a matching key ID. */
+export const createVerifierKeyInvalidError = createErrorFactory({
+  code: 'ledger.verifier_key_invalid',
+  status: 400,
+  message: 'This is not a valid Ed25519 note verifier key.',
+});
+
+/** A note signer has an invalid name or key ID, or returned something that is not an Ed25519 signature. */
+export const createSignerInvalidError = createErrorFactory({
+  code: 'ledger.signer_invalid',
+  status: 500,
+  message: 'The note signer is misconfigured.',
+  isInternal: true,
+});
+
+/** The note text is not a checkpoint body (c2sp.org/tlog-checkpoint): origin, size, root hash or extension lines. */
+export const createCheckpointInvalidError = createErrorFactory({
+  code: 'ledger.checkpoint_invalid',
+  status: 400,
+  message: 'This is not a well-formed checkpoint.',
+});
+
+/** A correctly signed checkpoint belongs to another log than the one the caller asked about. */
+export const createCheckpointOriginMismatchError = createErrorFactory({
+  code: 'ledger.checkpoint_origin_mismatch',
+  status: 422,
+  message: 'This checkpoint is for a different log.',
+});
