@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest } from '../src/migrations/migrations.js';
-import { createArgon2PasswordHasher } from '../src/modules/identity/identity.passwords.js';
+import { createTestIdentityDependencies } from '../test/support/identity.js';
 import type { WritDatabase } from '../src/modules/database.js';
 import { buildHttpApp } from '../src/runtime/http/http-app.js';
 import { createHttpMetrics } from '../src/runtime/http/metrics.js';
@@ -38,7 +38,7 @@ async function startWritServer(): Promise<{ port: number; stop: () => Promise<vo
     tls: undefined,
     db: database.db,
     clock: createSystemClock(),
-    passwordHasher: createArgon2PasswordHasher(),
+    identity: createTestIdentityDependencies({ db: database.db, clock: createSystemClock() }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

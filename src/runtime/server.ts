@@ -91,13 +91,26 @@ async function listen({
   const { config, logger, clock, db } = deps;
   const version = readWritVersion();
   let isStopping = false;
+  // With port 0 the public address is known only once listening; identity reads it through this getter.
+  let url = config.publicUrl;
   const app = await buildHttpApp({
     config,
     logger: subsystemLogger(logger, 'writ:http'),
     tls: secrets.tls,
     db,
     clock,
-    passwordHasher: deps.passwordHasher,
+    identity: {
+      db,
+      clock,
+      passwordHasher: deps.passwordHasher,
+      ledger: deps.ledger,
+      secretBox: deps.secretBox,
+      keyedHasher: deps.keyedHasher,
+      settings: config.identity,
+      get publicUrl() {
+        return url;
+      },
+    },
     metrics: createHttpMetrics(),
     metricsToken: secrets.metricsToken,
     version,
@@ -118,7 +131,7 @@ async function listen({
       `listening on ${address.replace(/^http:/, secrets.tls === undefined ? 'http:' : 'https:')}`,
   });
   const port = (app.server.address() as AddressInfo).port;
-  const url = publicUrlFor(config, port);
+  url = publicUrlFor(config, port);
 
   let setupToken;
   try {

@@ -1,19 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Kysely } from 'kysely';
-import type { Clock } from '../../shared/clock/clock.js';
-import type { PasswordHasher } from './identity.passwords.js';
+import type { IdentityDependencies } from './identity.dependencies.js';
 import { completeSetupBody, completeSetupResponse, setupStatusResponse } from './identity.schemas.js';
-import type { WritDatabase } from '../database.js';
 import { completeSetup, isSetupRequired } from './identity.usecases.js';
 
-export type IdentityRouteDependencies = {
-  db: Kysely<WritDatabase>;
-  clock: Clock;
-  passwordHasher: Pick<PasswordHasher, 'hash'>;
-};
-
-export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityRouteDependencies): void {
+export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDependencies): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   typed.route({

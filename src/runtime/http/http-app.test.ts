@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
-import { createArgon2PasswordHasher } from '../../modules/identity/identity.passwords.js';
+import { createTestIdentityDependencies } from '../../../test/support/identity.js';
 import { createTestClock } from '../../shared/clock/clock.test-utils.js';
 import { createLogger } from '../../shared/logger/logger.js';
 import { buildHttpApp, type HttpAppDependencies } from './http-app.js';
@@ -29,7 +29,7 @@ function appWith(overrides: Partial<HttpAppDependencies> = {}): Promise<FastifyI
     tls: undefined,
     db: database.db,
     clock: createTestClock(),
-    passwordHasher: createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
+    identity: createTestIdentityDependencies({ db: database.db, clock: createTestClock() }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

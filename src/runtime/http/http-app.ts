@@ -12,7 +12,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import { registerIdentityRoutes } from '../../modules/identity/identity.routes.js';
-import type { PasswordHasher } from '../../modules/identity/identity.passwords.js';
+import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { createError } from '../../shared/errors/errors.js';
 import type { Logger } from '../../shared/logger/logger.js';
@@ -31,7 +31,7 @@ export type HttpAppDependencies = {
   tls: { key: string; cert: string } | undefined;
   db: Kysely<WritDatabase>;
   clock: Clock;
-  passwordHasher: Pick<PasswordHasher, 'hash'>;
+  identity: IdentityDependencies;
   metrics: HttpMetrics;
   metricsToken: string | undefined;
   checkReadiness: () => Promise<boolean>;
@@ -151,7 +151,7 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness });
   registerMetrics(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
   registerSetupPage(app);
-  registerIdentityRoutes(app, { db: deps.db, clock: deps.clock, passwordHasher: deps.passwordHasher });
+  registerIdentityRoutes(app, deps.identity);
 
   app.route({
     method: 'GET',
