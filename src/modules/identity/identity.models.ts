@@ -23,3 +23,20 @@ export function normalizeUsername(username: string): string {
 export function isRole(value: string): value is Role {
   return (roles as readonly string[]).includes(value);
 }
+
+/**
+ * Who is calling, as every front door and use-case sees it once authenticated.
+ * A session whose sign-in still awaits its second factor has `secondFactorAt` undefined and may only
+ * complete that step; a role that requires MFA without any enrolled factor may only enrol one.
+ */
+export type Principal = {
+  userId: string;
+  role: Role;
+  via: 'session' | 'api_token';
+  sessionId: string | undefined;
+  apiTokenId: string | undefined;
+  /** When this session last proved a second factor (sign-in or step-up). */
+  secondFactorAt: Date | undefined;
+  /** API token scopes; undefined for sessions, which carry the user's full rights. */
+  scopes: readonly string[] | undefined;
+};
