@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDialectConfig, sql } from 'kysely';
 import pg from 'pg';
 import { createError } from '../errors/errors.js';
 
@@ -65,6 +65,37 @@ function parseInt8(value: string): number {
   return parsed;
 }
 
+const statementCacheSize = 500;
+
+/**
+ * Kysely prepares every SQLite statement anew; preparing costs more than running a small query. Statements
+ * are kept by SQL text (parameters are bound, never interpolated) in a small least-recently-used cache.
+ * @NOTE Safe because Kysely runs one query at a time on the single SQLite connection.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectConfig['database'] {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      database.close();
+    },
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement === undefined) {
+        statement = database.prepare(text);
+        if (statements.size >= statementCacheSize) {
+          const oldest = statements.keys().next().value;
+          if (oldest !== undefined) statements.delete(oldest);
+        }
+      } else {
+        statements.delete(text);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 function openSqlite<DB>(target: { path: string }): DatabaseConnection<DB> {
   mkdirSync(dirname(target.path), { recursive: true, mode: 0o700 });
   const database = new SqliteDatabase(target.path);
@@ -73,7 +104,7 @@ function openSqlite<DB>(target: { path: string }): DatabaseConnection<DB> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: 'sqlite',
