@@ -68,8 +68,10 @@ const vitest = spawnSync(
   },
 );
 let summary;
+let failed = 0;
 try {
   const results = JSON.parse(readFileSync(report, 'utf8'));
+  failed = results.numFailedTests + results.numFailedTestSuites;
   summary = `${results.numPassedTests} passed, ${results.numFailedTests} failed`;
   if (results.numPendingTests + results.numTodoTests > 0)
     summary += `, ${results.numPendingTests + results.numTodoTests} skipped`;
@@ -77,4 +79,5 @@ try {
   summary = undefined;
 }
 if (summary !== undefined) process.stdout.write(`\ntests: ${summary}\n`);
-process.exit(vitest.status ?? 1);
+// Failures in the report fail the run even if the runner's own exit status were lost.
+process.exit(vitest.status === 0 && failed === 0 && summary !== undefined ? 0 : 1);

@@ -4,10 +4,11 @@ import { registerAdminCommands } from './runtime/cli/admin.command.js';
 import type { CliIo } from './runtime/cli/cli-io.js';
 import { registerConfigCommand } from './runtime/cli/config.command.js';
 import { registerDoctorCommand } from './runtime/cli/doctor.command.js';
+import { registerLedgerCommands } from './runtime/cli/ledger.command.js';
 import { registerMigrateCommand } from './runtime/cli/migrate.command.js';
 import { registerServeCommand } from './runtime/cli/serve.command.js';
 import { readWritVersion } from './runtime/version.js';
-import { isWritError } from './shared/errors/errors.js';
+import { createError, isWritError } from './shared/errors/errors.js';
 
 function waitForStopSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -24,6 +25,25 @@ function waitForStopSignal(): Promise<string> {
   });
 }
 
+async function readStdin({ maxBytes }: { maxBytes: number }): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) {
+      throw createError({
+        code: 'cli.input_too_long',
+        status: 400,
+        message: `Standard input is longer than ${maxBytes} bytes.`,
+      });
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 // Everything Writ creates (database, WAL, keys, blobs) is private to the user running it.
 process.umask(0o077);
 
@@ -36,6 +56,7 @@ const io: CliIo = {
     process.exitCode = code;
   },
   waitForStopSignal,
+  readStdin,
 };
 
 const program = new Command('writ')
@@ -48,6 +69,7 @@ registerMigrateCommand(program, io);
 registerConfigCommand(program, io);
 registerDoctorCommand(program, io);
 registerAdminCommands(program, io);
+registerLedgerCommands(program, io);
 
 try {
   await program.parseAsync(process.argv);

@@ -3,6 +3,8 @@ import { createError } from '../shared/errors/errors.js';
 import * as m0001 from './0001-foundation.js';
 import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-ledger-pending.js';
+import * as m0004 from './0004-identity-email.js';
+import * as m0005 from './0005-ledger.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -11,6 +13,8 @@ const registry: Record<string, Migration> = {
   '0001-foundation': m0001,
   '0002-identity': m0002,
   '0003-ledger-pending': m0003,
+  '0004-identity-email': m0004,
+  '0005-ledger': m0005,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

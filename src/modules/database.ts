@@ -1,9 +1,10 @@
 import type { IdentityTables } from './identity/identity.tables.js';
 import type { LedgerTables } from './ledger/ledger.tables.js';
+import type { VaultTables } from './vault/vault.signing-keys.tables.js';
 
 /**
  * Every module's tables in one schema type: Kysely's types are invariant in the schema, so one type lets a
  * transaction pass from a use-case to the ledger without casts. Which module may query which table is
  * kept by the boundary rules (repositories are private to their module), not by this type.
  */
-export type WritDatabase = IdentityTables & LedgerTables;
+export type WritDatabase = IdentityTables & LedgerTables & VaultTables;

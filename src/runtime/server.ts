@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { ensureRootKeyFile } from '../modules/vault/vault.root-key.js';
+import { loadOrCreateSigningKey } from '../modules/vault/vault.signing-keys.js';
 import { issueSetupToken } from '../modules/identity/identity.usecases.js';
 import type { Clock } from '../shared/clock/clock.js';
 import { type Logger, subsystemLogger } from '../shared/logger/logger.js';
@@ -10,6 +11,8 @@ import { envToSecrets } from './config/secrets.js';
 import { createDependencies, type Dependencies } from './dependencies.js';
 import { buildHttpApp } from './http/http-app.js';
 import { createHttpMetrics } from './http/metrics.js';
+import { type RunningLedgerSequencer, startLedgerSequencer } from './jobs/ledger-sequencer.js';
+import { startConfiguredMailOutbox } from './jobs/mail-outbox.job.js';
 import { acquireDataDirLock, type DataDirLock } from './install/data-dir-lock.js';
 import { ensureDataDir, ensurePrivateDir } from './install/data-dir.js';
 import { createUnsafeInstallationError } from './install/install.errors.js';
@@ -141,6 +144,36 @@ async function listen({
     throw error;
   }
   const certificate = secrets.tls === undefined ? undefined : summarizeCertificate(secrets.tls.cert);
+  let ledgerSequencer: RunningLedgerSequencer;
+  try {
+    const ledgerKey = await loadOrCreateSigningKey({
+      db,
+      secretBox: deps.secretBox,
+      clock,
+      name: config.ledger.origin,
+    });
+    ledgerSequencer = startLedgerSequencer({
+      db,
+      clock,
+      signer: ledgerKey,
+      origin: config.ledger.origin,
+      checkpointSeconds: config.ledger.checkpointSeconds,
+      logger: subsystemLogger(logger, 'writ:jobs'),
+    });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  // Mails notifications after their transactions commit; only when an SMTP relay is configured.
+  const mailOutbox = startConfiguredMailOutbox({
+    mail: config.mail,
+    smtpPassword: secrets.smtpPassword,
+    db,
+    clock,
+    secretBox: deps.secretBox,
+    getPublicUrl: () => url,
+    logger: subsystemLogger(logger, 'writ:jobs'),
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -153,6 +186,8 @@ async function listen({
         await app.close();
       } finally {
         clearTimeout(forceClose);
+        await mailOutbox?.stop();
+        await ledgerSequencer.stop();
         await deps.database.close();
         lock.release();
       }

@@ -2,11 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, test } from 'vitest';
+import { migrationNames } from '../../src/migrations/migrations.js';
 import { configSchema } from '../../src/runtime/config/config.schema.js';
 import { cleanupCli, createCliWorkspace, querySqlite, runWrit, startWritServer } from '../support/cli.js';
 import { databaseUrl, withPostgresClient } from '../support/postgres-server.js';
 
 const quiet = { WRIT_LOG_LEVEL: 'warn' };
+const appliedLine = `Applied: ${migrationNames.join(', ')}\n`;
+const lastMigration = migrationNames[migrationNames.length - 1] ?? '';
+
+/** `writ migrate --status` output when the first `appliedCount` migrations are applied. */
+function statusLines(appliedCount: number): string {
+  return (
+    migrationNames
+      .map((name, index) => `${index < appliedCount ? 'applied' : 'pending'}  ${name}`)
+      .join('\n') + '\n'
+  );
+}
 
 function configLines(stdout: string): Map<string, { value: string; notes: string }> {
   const lines = new Map<string, { value: string; notes: string }>();
@@ -102,24 +114,30 @@ describe('writ migrate on the embedded SQLite database', () => {
     ).map((row) => row.name);
   }
 
-  test('applies 0001-foundation, lists it, reverts it with --down and applies it again', async () => {
+  test('applies every migration, lists them, reverts the last with --down, all with --down --all, and applies them again', async () => {
     const { dataDir } = createCliWorkspace();
     const migrate = (...args: string[]) =>
       runWrit(['migrate', '--data-dir', dataDir, ...args], { env: quiet });
 
-    const applied = await migrate();
-    expect(applied).toMatchObject({ exitCode: 0, stdout: 'Applied: 0001-foundation\n' });
+    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: appliedLine });
     expect(tableNames(dataDir)).toEqual(expect.arrayContaining(['users', 'setup_tokens', 'writ_migrations']));
-
-    expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: 'applied  0001-foundation\n' });
+    expect(await migrate('--status')).toMatchObject({
+      exitCode: 0,
+      stdout: statusLines(migrationNames.length),
+    });
     expect(await migrate()).toMatchObject({ exitCode: 0, stdout: 'The database is up to date.\n' });
 
-    expect(await migrate('--down')).toMatchObject({ exitCode: 0, stdout: 'Reverted: 0001-foundation\n' });
+    expect(await migrate('--down')).toMatchObject({ exitCode: 0, stdout: `Reverted: ${lastMigration}\n` });
+    expect(await migrate('--status')).toMatchObject({
+      exitCode: 0,
+      stdout: statusLines(migrationNames.length - 1),
+    });
+    expect(await migrate('--down', '--all')).toMatchObject({ exitCode: 0 });
     expect(tableNames(dataDir)).not.toContain('users');
-    expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: 'pending  0001-foundation\n' });
+    expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: statusLines(0) });
     expect(await migrate('--down')).toMatchObject({ exitCode: 0, stdout: 'Nothing to revert.\n' });
 
-    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: 'Applied: 0001-foundation\n' });
+    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: appliedLine });
     expect(tableNames(dataDir)).toContain('users');
   });
 
@@ -133,7 +151,7 @@ describe('writ migrate on the embedded SQLite database', () => {
     expect(tableNames(dataDir)).toContain('users');
     expect(await runWrit(['migrate', '--status', '--data-dir', dataDir], { env: quiet })).toMatchObject({
       exitCode: 0,
-      stdout: 'applied  0001-foundation\n',
+      stdout: statusLines(migrationNames.length),
     });
   });
 });
@@ -156,7 +174,7 @@ describe('writ migrate on PostgreSQL', () => {
     });
   });
 
-  test('applies 0001-foundation to an empty database, lists it, reverts it and applies it again', async () => {
+  test('applies every migration to an empty database, lists them, reverts them and applies them again', async () => {
     const { dataDir } = createCliWorkspace();
     const url = await createEmptyDatabase();
     const migrate = (...args: string[]) =>
@@ -169,15 +187,18 @@ describe('writ migrate on PostgreSQL', () => {
         return rows.map((row) => row.name);
       });
 
-    expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: 'pending  0001-foundation\n' });
-    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: 'Applied: 0001-foundation\n' });
-    expect(await appliedNames()).toEqual(['0001-foundation']);
-    expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: 'applied  0001-foundation\n' });
+    expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: statusLines(0) });
+    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: appliedLine });
+    expect(await appliedNames()).toEqual([...migrationNames]);
+    expect(await migrate('--status')).toMatchObject({
+      exitCode: 0,
+      stdout: statusLines(migrationNames.length),
+    });
 
-    expect(await migrate('--down')).toMatchObject({ exitCode: 0, stdout: 'Reverted: 0001-foundation\n' });
+    expect(await migrate('--down', '--all')).toMatchObject({ exitCode: 0 });
     expect(await appliedNames()).toEqual([]);
-    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: 'Applied: 0001-foundation\n' });
-    expect(await appliedNames()).toEqual(['0001-foundation']);
+    expect(await migrate()).toMatchObject({ exitCode: 0, stdout: appliedLine });
+    expect(await appliedNames()).toEqual([...migrationNames]);
     expect(existsSync(join(dataDir, 'writ.db'))).toBe(false);
   });
 });

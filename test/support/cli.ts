@@ -56,24 +56,38 @@ process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-function spawnWrit(args: string[], env: CliEnv, cwd: string): ChildProcess {
+function spawnWrit(
+  args: string[],
+  env: CliEnv,
+  cwd: string,
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   const child = spawn(process.execPath, [mainScript, ...args], {
     cwd,
     env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   children.add(child);
   child.once('close', () => children.delete(child));
   return child;
 }
 
-/** Runs one command to completion; kills it when it outlives `timeoutMs` and reports `isTimedOut`. */
+/**
+ * Runs one command to completion; kills it when it outlives `timeoutMs` and reports `isTimedOut`. `input`,
+ * when given, is piped to its standard input (otherwise standard input is closed).
+ */
 export function runWrit(
   args: string[],
-  { env = {}, cwd = tmpdir(), timeoutMs = 20_000 }: { env?: CliEnv; cwd?: string; timeoutMs?: number } = {},
+  {
+    env = {},
+    cwd = tmpdir(),
+    timeoutMs = 20_000,
+    input,
+  }: { env?: CliEnv; cwd?: string; timeoutMs?: number; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawnWrit(args, env, cwd);
+    const child = spawnWrit(args, env, cwd, input === undefined ? 'ignore' : 'pipe');
+    child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
     let isTimedOut = false;

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
-import type { KeyedHasher, SecretBox } from '../vault/vault.secret-box.js';
+import type { KeyedHasher, SecretBox } from '../vault/vault.models.js';
 import type { IdentityEvent } from './identity.events.js';
 import type { PasswordHasher } from './identity.passwords.js';
 

@@ -33,6 +33,25 @@ export type IdentityEvent =
       actor: EventActor;
       data: { userId: string; sessionId: string; method: string; purpose: string };
     }
+  /** A second factor was refused (`reason`: `code_invalid`); throttled attempts are recorded as `throttled`. */
+  | {
+      kind: 'identity.second_factor_failed';
+      actor: EventActor;
+      data: {
+        userId: string;
+        sessionId: string;
+        method: string;
+        purpose: string;
+        reason: string;
+        clientHash: string;
+      };
+    }
+  /** A signed-in user's password change was refused for a wrong current password, or throttled. */
+  | {
+      kind: 'identity.password_change_failed';
+      actor: EventActor;
+      data: { userId: string; sessionId: string; reason: string; clientHash: string };
+    }
   | {
       kind: 'identity.mfa_enrolled';
       actor: EventActor;
@@ -42,6 +61,17 @@ export type IdentityEvent =
       kind: 'identity.mfa_removed';
       actor: EventActor;
       data: { userId: string; method: string; credentialId?: string };
+    }
+  /** The owner renamed a passkey (`credentialId` is the `pkey_` id); the name itself is not recorded. */
+  | { kind: 'identity.passkey_renamed'; actor: EventActor; data: { userId: string; credentialId: string } }
+  /**
+   * A passkey assertion with a valid signature was refused because its signature counter did not increase:
+   * the authenticator may have been cloned. `credentialId` is the `pkey_` id.
+   */
+  | {
+      kind: 'identity.passkey_counter_regressed';
+      actor: EventActor;
+      data: { userId: string; credentialId: string; storedCounter: number; presentedCounter: number };
     }
   /** An administrator cleared a locked-out user's second factors (`writ admin reset-mfa`). */
   | { kind: 'identity.mfa_reset'; actor: EventActor; data: { userId: string } }
@@ -57,6 +87,17 @@ export type IdentityEvent =
       data: { userId: string; tokenId: string; scopes: string[] };
     }
   | { kind: 'identity.api_token_revoked'; actor: EventActor; data: { userId: string; tokenId: string } }
-  | { kind: 'identity.user_status_changed'; actor: EventActor; data: { userId: string; status: string } };
+  | { kind: 'identity.user_status_changed'; actor: EventActor; data: { userId: string; status: string } }
+  /**
+   * A self-service password reset with a recovery code was refused (`reason`: `code_invalid` or `throttled`);
+   * `account` is a user id, or a keyed hash when no such user exists.
+   */
+  | {
+      kind: 'identity.password_reset_failed';
+      actor: EventActor;
+      data: { account: string; reason: string; clientHash: string };
+    }
+  /** A user set, changed or removed their notification address; the address itself is never recorded. */
+  | { kind: 'identity.email_changed'; actor: EventActor; data: { userId: string; hasEmail: boolean } };
 
 export type IdentityEventKind = IdentityEvent['kind'];

@@ -1,11 +1,32 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { registerAdminRoutes } from './identity.admin.routes.js';
+import { registerApiTokenRoutes } from './identity.api-tokens.routes.js';
+import type { RouteAuthentication } from './identity.authentication.models.js';
 import type { IdentityDependencies } from './identity.dependencies.js';
+import { registerInvitationRoutes } from './identity.invitations.routes.js';
+import { registerMfaRoutes } from './identity.mfa.routes.js';
+import { registerNotificationRoutes } from './identity.notifications.routes.js';
+import { registerPasskeyRoutes } from './identity.passkeys.routes.js';
+import { registerPasswordResetRoutes } from './identity.password-resets.routes.js';
 import { completeSetupBody, completeSetupResponse, setupStatusResponse } from './identity.schemas.js';
+import { registerSessionRoutes } from './identity.sessions.routes.js';
 import { completeSetup, isSetupRequired } from './identity.usecases.js';
 
-export function registerIdentityRoutes(app: FastifyInstance, deps: IdentityDependencies): void {
+export function registerIdentityRoutes(
+  app: FastifyInstance,
+  deps: IdentityDependencies,
+  { auth }: { auth: RouteAuthentication },
+): void {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  registerSessionRoutes(app, deps, auth);
+  registerMfaRoutes(app, deps, auth);
+  registerPasskeyRoutes(app, deps, auth);
+  registerInvitationRoutes(app, deps, auth);
+  registerAdminRoutes(app, deps, auth);
+  registerPasswordResetRoutes(app, deps);
+  registerApiTokenRoutes(app, deps, auth);
+  registerNotificationRoutes(app, deps, auth);
 
   typed.route({
     method: 'GET',

@@ -9,6 +9,8 @@ export type UsersTable = {
   password_changed_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The notification address sealed by the vault (purpose `email:<user id>`); null when none was given. */
+  email_sealed: string | null;
 };
 
 export type SetupTokensTable = {
@@ -129,6 +131,10 @@ export type NotificationsTable = {
   created_at: number;
   read_at: number | null;
   mailed_at: number | null;
+  /** Delivery attempts so far; the outbox gives up after a few. */
+  mail_attempts: Generated<number>;
+  /** Not before this time may a node (re)try the mail: a claim while one sends, a backoff after a failure. */
+  mail_next_attempt_at: number | null;
 };
 
 export type IdentityTables = {

@@ -3,12 +3,14 @@ import { describeOnDatabases } from '../../../test/support/databases.js';
 import { createTestClock } from '../../shared/clock/clock.test-utils.js';
 import { isErrorWithCode } from '../../shared/errors/errors.js';
 import { createSequentialIdGenerator } from '../../shared/ids/ids.js';
+import { createLedger } from '../ledger/ledger.usecases.js';
 import { createArgon2PasswordHasher } from './identity.passwords.js';
 import { completeSetup, isSetupRequired, issueSetupToken } from './identity.usecases.js';
 
 // Real argon2id with small parameters: the real code path, fast enough for tests.
 const passwordHasher = createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 const goodPassword = 'correct horse battery staple';
+const ledger = createLedger({ clock: createTestClock() });
 
 async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
   const error = await promise.then(
@@ -45,6 +47,7 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
       completeSetup({
         db,
         clock,
+        ledger,
         passwordHasher,
         token: first?.token ?? '',
         username: 'admin',
@@ -64,6 +67,7 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
       completeSetup({
         db,
         clock: later,
+        ledger,
         passwordHasher,
         token: setupToken?.token ?? '',
         username: 'admin',
@@ -82,6 +86,7 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
       completeSetup({
         db,
         clock,
+        ledger,
         passwordHasher,
         token: `${token}x`,
         username: 'admin',
@@ -90,18 +95,47 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
       'identity.setup_link_invalid',
     );
     await expectCode(
-      completeSetup({ db, clock, passwordHasher, token, username: '../admin', password: goodPassword }),
+      completeSetup({
+        db,
+        clock,
+        ledger,
+        passwordHasher,
+        token,
+        username: '../admin',
+        password: goodPassword,
+      }),
       'identity.username_invalid',
     );
     await expectCode(
-      completeSetup({ db, clock, passwordHasher, token, username: 'admin', password: 'short' }),
+      completeSetup({ db, clock, ledger, passwordHasher, token, username: 'admin', password: 'short' }),
       'identity.password_too_weak',
     );
     await expectCode(
-      completeSetup({ db, clock, passwordHasher, token, username: 'admin', password: 'admin-admin-admin' }),
+      completeSetup({
+        db,
+        clock,
+        ledger,
+        passwordHasher,
+        token,
+        username: 'admin',
+        password: 'admin-admin-admin',
+      }),
+      'identity.password_too_weak',
+    );
+    await expectCode(
+      completeSetup({
+        db,
+        clock,
+        ledger,
+        passwordHasher,
+        token,
+        username: 'admin',
+        password: 'Password1234!',
+      }),
       'identity.password_too_weak',
     );
     expect(await countUsers(db)).toBe(0);
+    expect(await db.selectFrom('ledger_pending_entries').select('id').execute()).toEqual([]);
   });
 
   test('the token creates exactly one administrator, once; a replay is refused', async () => {
@@ -111,6 +145,7 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
     const { user } = await completeSetup({
       db,
       clock,
+      ledger,
       passwordHasher,
       token,
       username: ' Ada.Admin ',
@@ -124,11 +159,22 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
     expect(await passwordHasher.verify(row?.password_hash ?? '', goodPassword)).toBe(true);
 
     await expectCode(
-      completeSetup({ db, clock, passwordHasher, token, username: 'mallory', password: goodPassword }),
+      completeSetup({
+        db,
+        clock,
+        ledger,
+        passwordHasher,
+        token,
+        username: 'mallory',
+        password: goodPassword,
+      }),
       'identity.setup_link_invalid',
     );
     expect(await countUsers(db)).toBe(1);
     expect(await isSetupRequired({ db })).toBe(false);
+    const events = await db.selectFrom('ledger_pending_entries').select(['kind', 'entry']).execute();
+    expect(events.map((event) => event.kind)).toEqual(['identity.admin_created']);
+    expect(JSON.parse(events[0]?.entry ?? '{}')).toMatchObject({ data: { userId: user.id } });
     expect((await issueSetupToken({ db, clock, ttlMinutes: 60 })).setupToken).toBeUndefined();
   });
 });
@@ -142,6 +188,7 @@ describeOnDatabases('concurrent use of one setup token', ({ getDb }) => {
       completeSetup({
         db,
         clock,
+        ledger,
         passwordHasher,
         token: setupToken?.token ?? '',
         username,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
 import type { IdGenerator } from '../../shared/ids/ids.js';
+import type { Ledger } from '../ledger/ledger.usecases.js';
 import { generateSecretToken, hashSecretToken } from '../../shared/random/tokens.js';
 import {
   createSetupAlreadyCompletedError,
@@ -9,6 +10,7 @@ import {
   createSetupLinkInvalidError,
   createUsernameInvalidError,
 } from './identity.errors.js';
+import type { IdentityEvent } from './identity.events.js';
 import {
   generateSetupTokenId,
   generateUserId,
@@ -61,6 +63,7 @@ export async function issueSetupToken({
 export type CompleteSetupArgs = {
   db: Kysely<WritDatabase>;
   clock: Clock;
+  ledger: Pick<Ledger<IdentityEvent>, 'append'>;
   passwordHasher: Pick<PasswordHasher, 'hash'>;
   token: string;
   username: string;
@@ -68,10 +71,14 @@ export type CompleteSetupArgs = {
   generateId?: IdGenerator;
 };
 
-/** Consumes the setup token and creates the first administrator, both or neither. */
+/**
+ * Consumes the setup token and creates the first administrator, with the `identity.admin_created` event:
+ * all three or none.
+ */
 export async function completeSetup({
   db,
   clock,
+  ledger,
   passwordHasher,
   token,
   username: rawUsername,
@@ -96,6 +103,11 @@ export async function completeSetup({
 
     const user: User = { id: generateId(), username, role: 'admin', createdAt: now };
     await repository.insertUser({ user, passwordHash });
+    // The holder of the one-time link is not signed in: the event's actor is anonymous.
+    await ledger.append({
+      db: trx,
+      event: { kind: 'identity.admin_created', actor: { type: 'anonymous' }, data: { userId: user.id } },
+    });
     return { user };
   });
 }

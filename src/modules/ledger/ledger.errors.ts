@@ -65,3 +65,24 @@ export const createCheckpointOriginMismatchError = createErrorFactory({
   status: 422,
   message: 'This checkpoint is for a different log.',
 });
+
+/** A tile path is not in the c2sp.org/tlog-tiles layout (`tile/<L>/<N>[.p/<W>]`, `tile/entries/<N>[.p/<W>]`). */
+export const createTilePathInvalidError = createErrorFactory({
+  code: 'ledger.tile_path_invalid',
+  status: 400,
+  message: 'This is not a tile path of the tlog-tiles layout.',
+});
+
+/** The tile asked for is beyond the current tree: not (yet) that many hashes or entries. */
+export const createTileNotFoundError = createErrorFactory({
+  code: 'ledger.tile_not_found',
+  status: 404,
+  message: 'The log has no such tile yet.',
+});
+
+/** No checkpoint has been signed yet (the sequencer has not run once). */
+export const createCheckpointNotFoundError = createErrorFactory({
+  code: 'ledger.checkpoint_not_found',
+  status: 404,
+  message: 'The log has no checkpoint yet.',
+});

@@ -16,6 +16,7 @@ export type DomainEvent = {
   data: { [key: string]: JsonValue };
 };
 
-export const maxEntryBytes = 64 * 1024;
+/** @NOTE Entry bundles (c2sp.org/tlog-tiles) prefix each entry with a big-endian uint16 length: 64 KiB − 1 at most. */
+export const maxEntryBytes = 64 * 1024 - 1;
 
 export const generateLedgerEntryId = createPrefixedIdGenerator({ prefix: 'evt' });

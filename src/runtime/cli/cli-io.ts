@@ -10,6 +10,11 @@ export type CliIo = {
   setExitCode: (code: number) => void;
   /** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
   waitForStopSignal: () => Promise<string>;
+  /**
+   * Standard input read to its end, at most `maxBytes` (more is refused); undefined when it is a terminal,
+   * so that a secret is never typed where it would echo.
+   */
+  readStdin: (options: { maxBytes: number }) => Promise<string | undefined>;
 };
 
 export type ServerFlags = { dataDir?: string; host?: string; port?: string; sftpPort?: string };

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isValidKeyName } from '../../modules/ledger/ledger.note-keys.js';
 
 /**
  * The one schema of Writ's configuration: every key with its environment variable, default, validation and doc.
@@ -116,6 +117,13 @@ const addressList: Parse<string[]> = (raw) => {
     }
   }
   return items;
+};
+
+const ledgerOrigin: Parse<string> = (raw) => {
+  const value = text(raw);
+  if (!isValidKeyName(value))
+    throw new ConfigValueError('must not contain spaces, "+" or control characters');
+  return value;
 };
 
 export const configSchema = {
@@ -303,6 +311,18 @@ export const configSchema = {
     defaultDoc: 'none',
     parse: text,
     isSecretFile: true,
+  },
+  ledgerOrigin: {
+    env: 'WRIT_LEDGER_ORIGIN',
+    doc: 'Name of the ledger in its signed checkpoints and of its signing key (c2sp.org/tlog-checkpoint origin). Published in every checkpoint and verifier key: changing it starts a new log key.',
+    defaultDoc: '`<host of WRIT_PUBLIC_URL>/ledger`',
+    parse: ledgerOrigin,
+  },
+  ledgerCheckpointSeconds: {
+    env: 'WRIT_LEDGER_CHECKPOINT_SECONDS',
+    doc: 'While the ledger grows, a new signed checkpoint is published at least this often.',
+    defaultDoc: '`10`',
+    parse: integer({ min: 1, max: 24 * 60 * 60 }),
   },
 } satisfies Record<string, ConfigEntry<unknown>>;
 

@@ -40,6 +40,7 @@ export type Config = {
     smtpPasswordFile: string | undefined;
     from: string;
   };
+  ledger: { origin: string; checkpointSeconds: number };
 };
 
 export type ConfigSource = 'flag' | 'environment' | 'default';
@@ -126,13 +127,14 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
   const databasePasswordFile = read('databasePasswordFile');
   const metricsTokenFile = read('metricsTokenFile');
   const smtpPasswordFile = read('smtpPasswordFile');
+  const publicUrl = read('publicUrl') ?? defaultPublicUrl(host, port);
 
   const config: Config = {
     dataDir,
     host,
     port,
     sftpPort: read('sftpPort') ?? 2222,
-    publicUrl: read('publicUrl') ?? defaultPublicUrl(host, port),
+    publicUrl,
     databaseUrl,
     databasePasswordFile: databasePasswordFile === undefined ? undefined : resolve(cwd, databasePasswordFile),
     blobDir: inDataDir(read('blobDir') ?? 'blobs'),
@@ -170,6 +172,10 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
       smtpUser: read('smtpUser'),
       smtpPasswordFile: smtpPasswordFile === undefined ? undefined : resolve(cwd, smtpPasswordFile),
       from: read('mailFrom') ?? 'writ@localhost',
+    },
+    ledger: {
+      origin: read('ledgerOrigin') ?? `${new URL(publicUrl).host}/ledger`,
+      checkpointSeconds: read('ledgerCheckpointSeconds') ?? 10,
     },
   };
 
@@ -228,6 +234,8 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     smtpUser: config.mail.smtpUser,
     smtpPasswordFile: config.mail.smtpPasswordFile,
     mailFrom: config.mail.from,
+    ledgerOrigin: config.ledger.origin,
+    ledgerCheckpointSeconds: String(config.ledger.checkpointSeconds),
   };
   return (Object.keys(configSchema) as ConfigKey[])
     .map((key) => {

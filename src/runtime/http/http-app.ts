@@ -12,12 +12,15 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import { registerIdentityRoutes } from '../../modules/identity/identity.routes.js';
+import { registerLedgerRoutes } from '../../modules/ledger/ledger.routes.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { createError } from '../../shared/errors/errors.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { type Config, effectiveTrustedProxies } from '../config/config.js';
 import type { WritDatabase } from '../../modules/database.js';
+import { createHttpAuthentication } from './authentication.js';
+import { registerAccountLinkPages } from './account-link-pages.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { type HttpMetrics, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';
@@ -151,7 +154,11 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness });
   registerMetrics(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
   registerSetupPage(app);
-  registerIdentityRoutes(app, deps.identity);
+  registerAccountLinkPages(app);
+  registerLedgerRoutes(app, { db: deps.db });
+  const auth = createHttpAuthentication({ identity: deps.identity });
+  auth.register(app);
+  registerIdentityRoutes(app, deps.identity, { auth });
 
   app.route({
     method: 'GET',

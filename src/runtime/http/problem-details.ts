@@ -96,6 +96,9 @@ export function toProblemDetails(error: unknown, requestId: string): ProblemDeta
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const problem = toProblemDetails(error, request.id);
+  // A refusal that says when to come back (sign-in throttling) says it in the standard header too.
+  const retryAfterSeconds = isWritError(error) ? error.details?.retryAfterSeconds : undefined;
+  if (typeof retryAfterSeconds === 'number') void reply.header('retry-after', String(retryAfterSeconds));
   if (problem.status >= 500) request.log.error({ err: error, code: problem.code }, 'request failed');
   else request.log.info({ code: problem.code, status: problem.status }, 'request refused');
   return reply.status(problem.status).type('application/problem+json').send(problem);

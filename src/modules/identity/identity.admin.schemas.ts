@@ -1,0 +1,43 @@
+import { Type } from 'typebox';
+import { prefixedIdField } from './identity.invitations.schemas.js';
+
+export const userIdParams = Type.Object({ id: prefixedIdField });
+
+export const userListQuery = Type.Object(
+  {
+    /** A page size up to the maximum; query strings carry text and the app coerces no types. */
+    limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+    /** The last username of the previous page (`nextAfter`). */
+    after: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+export const userListResponse = Type.Object({
+  users: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      username: Type.String(),
+      role: Type.String(),
+      status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+      createdAt: Type.String({ format: 'date-time' }),
+      isMfaEnrolled: Type.Boolean(),
+      isLocked: Type.Boolean(),
+    }),
+  ),
+  nextAfter: Type.Optional(Type.String()),
+});
+
+export const userStatusResponse = Type.Object({
+  userId: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+});
+
+export const revokedSessionsResponse = Type.Object({ count: Type.Integer() });
+
+export const passwordResetIssuedResponse = Type.Object({
+  resetId: Type.String(),
+  /** `<public URL>/reset#token=…`: shown once, to hand to the user; the token is not stored. */
+  link: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});

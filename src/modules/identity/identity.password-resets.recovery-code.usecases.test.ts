@@ -1,0 +1,160 @@
+import { expect, test } from 'vitest';
+import { describeOnDatabases } from '../../../test/support/databases.js';
+import { createTestClock, type TestClock } from '../../shared/clock/clock.test-utils.js';
+import {
+  createIdentityFixtures,
+  expectCode,
+  ledgerEntries,
+  liveSessionCount,
+  snapshotTables,
+} from './identity.admin.test-utils.js';
+import { resetPasswordWithRecoveryCode } from './identity.password-resets.recovery-code.usecases.js';
+import { issueRecoveryCodes } from './identity.recovery-codes.usecases.js';
+
+const newPassword = 'a brand new passphrase for writ';
+const unchangedOnFailure = [
+  'users',
+  'sessions',
+  'password_resets',
+  'recovery_codes',
+  'notifications',
+] as const;
+
+describeOnDatabases('self-service reset with a recovery code', ({ getDb }) => {
+  const clock = createTestClock();
+  let clients = 0;
+  const setup = async () => {
+    const db = getDb();
+    const fixtures = createIdentityFixtures({ db, clock });
+    const user = await fixtures.user({ role: 'lawyer' });
+    await fixtures.session(user);
+    const { recoveryCodes } = await issueRecoveryCodes({
+      ...fixtures.deps,
+      actor: { type: 'system' },
+      userId: user.id,
+    });
+    const codes = recoveryCodes.slice(0, 2);
+    const clientAddress = `198.51.100.${++clients}`;
+    const reset = (args: { username?: string; recoveryCode: string; password?: string; clock?: TestClock }) =>
+      resetPasswordWithRecoveryCode({
+        ...fixtures.deps,
+        clock: args.clock ?? clock,
+        username: args.username ?? user.username,
+        recoveryCode: args.recoveryCode,
+        password: args.password ?? newPassword,
+        clientAddress,
+      });
+    return { db, fixtures, user, codes: codes as [string, string], reset };
+  };
+
+  test('a valid code sets the password, is used up, ends sessions and is recorded', async () => {
+    const { db, fixtures, user, codes, reset } = await setup();
+    await reset({ recoveryCode: ` ${codes[0].toLowerCase()} ` });
+    const row = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(await fixtures.deps.passwordHasher.verify(row.password_hash, newPassword)).toBe(true);
+    expect(await liveSessionCount(db, user.id)).toBe(0);
+    expect(await ledgerEntries(db, 'identity.recovery_code_used')).toContainEqual(
+      expect.objectContaining({ data: { userId: user.id, remaining: 9 } }),
+    );
+    expect(await ledgerEntries(db, 'identity.password_changed')).toContainEqual(
+      expect.objectContaining({ data: { userId: user.id, via: 'recovery_code' } }),
+    );
+    const before = await snapshotTables(db, unchangedOnFailure);
+    await expectCode(
+      reset({ recoveryCode: codes[0], password: 'a third passphrase, unused' }),
+      'identity.reset_failed',
+    );
+    expect(await snapshotTables(db, unchangedOnFailure)).toEqual(before);
+  });
+
+  test('an unknown user, a wrong code, a malformed code and a disabled account fail alike and change nothing', async () => {
+    const { db, user, codes, reset } = await setup();
+    const before = await snapshotTables(db, unchangedOnFailure);
+    const failuresBefore = (await ledgerEntries(db, 'identity.password_reset_failed')).length;
+    const errors: unknown[] = [];
+    for (const attempt of [
+      { username: 'no-such-user', recoveryCode: codes[0] },
+      { recoveryCode: 'ABCDE-FGHJK' },
+      { recoveryCode: 'not a code at all' },
+    ]) {
+      errors.push(
+        await reset(attempt).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      );
+    }
+    expect(errors.map((error) => [(error as { code?: string }).code, (error as Error).message])).toEqual(
+      Array(3).fill(['identity.reset_failed', 'The username or recovery code is not correct.']),
+    );
+    expect(await snapshotTables(db, unchangedOnFailure)).toEqual(before);
+    const failures = (await ledgerEntries(db, 'identity.password_reset_failed')).slice(failuresBefore);
+    expect(failures.map((entry) => entry.data.reason)).toEqual([
+      'code_invalid',
+      'code_invalid',
+      'code_invalid',
+    ]);
+    expect(JSON.stringify(failures)).not.toContain('no-such-user');
+    await db.updateTable('users').set({ status: 'disabled' }).where('id', '=', user.id).execute();
+    await expectCode(reset({ recoveryCode: codes[1] }), 'identity.reset_failed');
+    const unused = await db
+      .selectFrom('recovery_codes')
+      .select('id')
+      .where('used_at', 'is', null)
+      .where('user_id', '=', user.id)
+      .execute();
+    expect(unused).toHaveLength(10);
+  });
+
+  test('two simultaneous resets with one code succeed once', async () => {
+    const { codes, reset } = await setup();
+    const results = await Promise.allSettled([
+      reset({ recoveryCode: codes[0] }),
+      reset({ recoveryCode: codes[0], password: 'the other passphrase here' }),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  test('after repeated failures resets are throttled alike for a real and an unknown name, the right code included', async () => {
+    const { db, user, codes, reset } = await setup();
+    for (const username of [user.username, 'no-such-user']) {
+      const at = createTestClock({ now: clock.now() });
+      const outcomes: string[] = [];
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        outcomes.push(
+          await reset({ username, recoveryCode: 'ABCDE-FGHJK', clock: at }).then(
+            () => 'ok',
+            (caught: unknown) => (caught as { code: string }).code,
+          ),
+        );
+      }
+      expect(outcomes).toEqual([
+        ...Array<string>(5).fill('identity.reset_failed'),
+        'identity.sign_in_throttled',
+      ]);
+    }
+    const at = createTestClock({ now: clock.now() });
+    await expectCode(reset({ recoveryCode: codes[0], clock: at }), 'identity.sign_in_throttled');
+    const unusedBefore = await db
+      .selectFrom('recovery_codes')
+      .select('id')
+      .where('used_at', 'is', null)
+      .execute();
+    at.advanceBy({ minutes: 1 });
+    await reset({ recoveryCode: codes[0], clock: at });
+    const unusedAfter = await db
+      .selectFrom('recovery_codes')
+      .select('id')
+      .where('used_at', 'is', null)
+      .execute();
+    expect(unusedAfter).toHaveLength(unusedBefore.length - 1);
+    const reasons = (await ledgerEntries(db, 'identity.password_reset_failed')).map(
+      (entry) => entry.data.reason,
+    );
+    expect(reasons.filter((reason) => reason === 'throttled')).toHaveLength(3);
+  });
+});

@@ -1,0 +1,76 @@
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
+import { sessionCookieName } from '../../modules/identity/identity.sessions.cookies.js';
+import { createSessionFixtures } from '../../modules/identity/identity.sessions.test-utils.js';
+import { createTestClock } from '../../shared/clock/clock.test-utils.js';
+import { createLogger } from '../../shared/logger/logger.js';
+import { buildHttpApp } from './http-app.js';
+import { createHttpMetrics } from './metrics.js';
+
+export type Caller = { cookie: string | undefined; csrf: string | undefined; bearer?: string };
+
+/**
+ * The real HTTP front door (Fastify's inject) on a fresh SQLite database, with real sign-in and TOTP
+ * (codes from oathtool), for the account tests; the use-cases have their own tests on both engines.
+ */
+export async function createAccountsHttpHarness() {
+  const database: TestDatabase = await createTestDatabase('sqlite');
+  const clock = createTestClock();
+  const fixtures = createSessionFixtures({ db: database.db, clock });
+  const app: FastifyInstance = await buildHttpApp({
+    config: {
+      jsonBodyLimitBytes: 65536,
+      rateLimitPerMinute: 10_000,
+      behindTlsProxy: false,
+      trustedProxies: undefined,
+    },
+    logger: createLogger({ level: 'silent' }),
+    tls: undefined,
+    db: database.db,
+    clock,
+    identity: fixtures.deps,
+    metrics: createHttpMetrics(),
+    metricsToken: undefined,
+    checkReadiness: () => Promise.resolve(true),
+    version: '0.0.0-test',
+  });
+
+  async function callerFor(token: string): Promise<Caller> {
+    const session = await app.inject({
+      method: 'GET',
+      url: '/api/session',
+      cookies: { [sessionCookieName]: token },
+    });
+    return { cookie: token, csrf: session.json<{ csrfToken: string }>().csrfToken };
+  }
+
+  return {
+    app,
+    /** A user of the role with a fully signed-in session (TOTP enrolled for roles that need MFA). */
+    async signedIn(role: 'admin' | 'lawyer' | 'client') {
+      const user = await fixtures.user({ role });
+      const token =
+        role === 'client'
+          ? (await fixtures.signIn({ username: user.username })).token
+          : (await fixtures.enrolTotp({ username: user.username })).token;
+      return { user, caller: await callerFor(token) };
+    },
+    /** A request as `caller`: its session cookie and CSRF header, or its bearer token; nothing when undefined. */
+    call(caller: Caller | undefined, options: InjectOptions) {
+      const headers: Record<string, string> = {};
+      if (caller?.csrf !== undefined) headers['x-csrf-token'] = caller.csrf;
+      if (caller?.bearer !== undefined) headers.authorization = `Bearer ${caller.bearer}`;
+      return app.inject({
+        ...options,
+        headers: { ...headers, ...(options.headers as Record<string, string> | undefined) },
+        cookies: caller?.cookie === undefined ? {} : { [sessionCookieName]: caller.cookie },
+      });
+    },
+    async close() {
+      await app.close();
+      await database.destroy();
+    },
+  };
+}
+
+export const tokenOf = (link: string) => new URL(link).hash.replace(/^#token=/, '');
