@@ -139,6 +139,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
   return {
     bench: 'http',
     transport: 'http',
+    api_baseline: 'node:http with the same SQLite query as one raw better-sqlite3 prepared statement',
     settings: {
       warmup_seconds: settings.warmupSeconds,
       duration_seconds: settings.durationSeconds,
