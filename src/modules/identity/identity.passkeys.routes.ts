@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteAuthentication } from './identity.authentication.models.js';
 import type { IdentityDependencies } from './identity.dependencies.js';
-import { createSessionRequiredError } from './identity.errors.js';
+import { sessionIdOf } from './identity.sessions.models.js';
 import type { Principal } from './identity.models.js';
 import { describeSession } from './identity.my-sessions.usecases.js';
 import type { Passkey } from './identity.passkeys.models.js';
@@ -46,11 +46,6 @@ function toPasskeyResponse(passkey: Passkey) {
     deviceType: passkey.deviceType,
     isBackedUp: passkey.isBackedUp,
   };
-}
-
-function sessionIdOf(principal: Principal): string {
-  if (principal.via !== 'session' || principal.sessionId === undefined) throw createSessionRequiredError();
-  return principal.sessionId;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { createPrefixedIdGenerator } from '../../shared/ids/ids.js';
-import type { Role } from './identity.models.js';
+import { createSessionRequiredError } from './identity.errors.js';
+import type { Principal, Role } from './identity.models.js';
 
 /** @NOTE Prefixes are stored and published: `ses_` ids appear in the API and in ledger entries. */
 export const generateSessionId = createPrefixedIdGenerator({ prefix: 'ses' });
@@ -138,4 +139,10 @@ export function summarizeUserAgent(userAgent: string | undefined): string {
   const system = systems.find(([pattern]) => pattern.test(userAgent))?.[1];
   if (browser !== undefined && system !== undefined) return `${browser} on ${system}`;
   return browser ?? system ?? 'Unknown device';
+}
+
+/** The caller's session id; acts on "this session" refuse API tokens with `identity.session_required`. */
+export function sessionIdOf(principal: Principal): string {
+  if (principal.via !== 'session' || principal.sessionId === undefined) throw createSessionRequiredError();
+  return principal.sessionId;
 }

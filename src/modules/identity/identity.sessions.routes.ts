@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteAuthentication } from './identity.authentication.models.js';
 import type { IdentityDependencies } from './identity.dependencies.js';
-import { createSessionRequiredError } from './identity.errors.js';
+import { sessionIdOf } from './identity.sessions.models.js';
 import type { Principal } from './identity.models.js';
 import {
   describeSession,
@@ -30,11 +30,6 @@ import {
   stepUpResponse,
 } from './identity.sessions.schemas.js';
 import { signInWithPassword } from './identity.sign-in.usecases.js';
-
-function sessionIdOf(principal: Principal): string {
-  if (principal.via !== 'session' || principal.sessionId === undefined) throw createSessionRequiredError();
-  return principal.sessionId;
-}
 
 /** Sign-in, the current session, the user's sessions, second factor and step-up, and password change. */
 export function registerSessionRoutes(
