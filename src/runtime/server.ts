@@ -2,16 +2,18 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { ensureRootKeyFile } from '../modules/vault/vault.root-key.js';
 import { loadOrCreateSigningKey } from '../modules/vault/vault.signing-keys.js';
+import { createNoteVerifier } from '../modules/ledger/ledger.note-keys.js';
 import { issueSetupToken } from '../modules/identity/identity.usecases.js';
 import type { Clock } from '../shared/clock/clock.js';
 import { type Logger, subsystemLogger } from '../shared/logger/logger.js';
 import { migrateToLatest } from '../migrations/migrations.js';
 import { type Config, findUnsafeSettings } from './config/config.js';
 import { envToSecrets } from './config/secrets.js';
-import { createDependencies, type Dependencies } from './dependencies.js';
+import { createDependencies, type Dependencies, openConfiguredDatabase } from './dependencies.js';
 import { buildHttpApp } from './http/http-app.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { type RunningLedgerSequencer, startLedgerSequencer } from './jobs/ledger-sequencer.js';
+import { type RunningLedgerVerifyJob, startLedgerVerifyJob } from './jobs/ledger-verify.job.js';
 import { startConfiguredMailOutbox } from './jobs/mail-outbox.job.js';
 import { acquireDataDirLock, type DataDirLock } from './install/data-dir-lock.js';
 import { ensureDataDir, ensurePrivateDir } from './install/data-dir.js';
@@ -145,13 +147,21 @@ async function listen({
   }
   const certificate = secrets.tls === undefined ? undefined : summarizeCertificate(secrets.tls.cert);
   let ledgerSequencer: RunningLedgerSequencer;
+  let ledgerVerify: RunningLedgerVerifyJob;
+  // On SQLite verification reads through its own connection, so its snapshot never holds up the server's.
+  let verifyConnection: Awaited<ReturnType<typeof openConfiguredDatabase>> | undefined;
   try {
+    verifyConnection =
+      deps.database.dialect === 'sqlite'
+        ? await openConfiguredDatabase({ config, databasePassword: secrets.databasePassword })
+        : undefined;
     const ledgerKey = await loadOrCreateSigningKey({
       db,
       secretBox: deps.secretBox,
       clock,
       name: config.ledger.origin,
     });
+    const verifier = createNoteVerifier({ name: config.ledger.origin, publicKey: ledgerKey.publicKey });
     ledgerSequencer = startLedgerSequencer({
       db,
       clock,
@@ -160,7 +170,15 @@ async function listen({
       checkpointSeconds: config.ledger.checkpointSeconds,
       logger: subsystemLogger(logger, 'writ:jobs'),
     });
+    ledgerVerify = startLedgerVerifyJob({
+      db: verifyConnection?.db ?? db,
+      origin: config.ledger.origin,
+      verifier,
+      intervalMinutes: config.ledger.verifyMinutes,
+      logger: subsystemLogger(logger, 'writ:jobs'),
+    });
   } catch (error) {
+    await verifyConnection?.close().catch(() => undefined);
     await app.close();
     throw error;
   }
@@ -187,6 +205,8 @@ async function listen({
       } finally {
         clearTimeout(forceClose);
         await mailOutbox?.stop();
+        await ledgerVerify.stop();
+        await verifyConnection?.close();
         await ledgerSequencer.stop();
         await deps.database.close();
         lock.release();

@@ -86,3 +86,10 @@ export const createCheckpointNotFoundError = createErrorFactory({
   status: 404,
   message: 'The log has no checkpoint yet.',
 });
+
+/** A PostgreSQL role name given to `writ ledger grants` is not a plain SQL identifier. */
+export const createRoleNameInvalidError = createErrorFactory({
+  code: 'ledger.role_name_invalid',
+  status: 400,
+  message: 'A role name is 1 to 63 letters, digits or underscores, starting with a letter or an underscore.',
+});

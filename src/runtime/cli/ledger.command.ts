@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { formatLedgerGrants } from '../../modules/ledger/ledger.grants.js';
 import { createNoteVerifier, parseVerifierKey } from '../../modules/ledger/ledger.note-keys.js';
 import { type LedgerVerificationReport, verifyStoredLedger } from '../../modules/ledger/ledger.verify.js';
 import { readSigningPublicKey } from '../../modules/vault/vault.signing-keys.js';
+import { isWritError } from '../../shared/errors/errors.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { type CliIo, loadConfig } from './cli-io.js';
@@ -82,6 +84,22 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         io.stdout(`${stored.verifierKey}\n`);
       } finally {
         await connection.close();
+      }
+    });
+
+  ledger
+    .command('grants')
+    .description(
+      "print the SQL a PostgreSQL owner runs so that Writ's role cannot UPDATE, DELETE or TRUNCATE ledger rows",
+    )
+    .requiredOption('--role <app_role>', 'the PostgreSQL role Writ connects as (not the owner of its tables)')
+    .action((flags: { role: string }) => {
+      try {
+        io.stdout(formatLedgerGrants({ role: flags.role }));
+      } catch (error) {
+        if (!isWritError(error)) throw error;
+        io.stderr(`${error.message}\n`);
+        io.setExitCode(1);
       }
     });
 }

@@ -324,6 +324,12 @@ export const configSchema = {
     defaultDoc: '`10`',
     parse: integer({ min: 1, max: 24 * 60 * 60 }),
   },
+  ledgerVerifyMinutes: {
+    env: 'WRIT_LEDGER_VERIFY_MINUTES',
+    doc: 'The server verifies the whole ledger at start and then this often, logging `ledger verification failed` at error level on a mismatch.',
+    defaultDoc: '`60`',
+    parse: integer({ min: 1, max: 7 * 24 * 60 }),
+  },
 } satisfies Record<string, ConfigEntry<unknown>>;
 
 export type ConfigKey = keyof typeof configSchema;

@@ -40,7 +40,7 @@ export type Config = {
     smtpPasswordFile: string | undefined;
     from: string;
   };
-  ledger: { origin: string; checkpointSeconds: number };
+  ledger: { origin: string; checkpointSeconds: number; verifyMinutes: number };
 };
 
 export type ConfigSource = 'flag' | 'environment' | 'default';
@@ -176,6 +176,7 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
     ledger: {
       origin: read('ledgerOrigin') ?? `${new URL(publicUrl).host}/ledger`,
       checkpointSeconds: read('ledgerCheckpointSeconds') ?? 10,
+      verifyMinutes: read('ledgerVerifyMinutes') ?? 60,
     },
   };
 
@@ -236,6 +237,7 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     mailFrom: config.mail.from,
     ledgerOrigin: config.ledger.origin,
     ledgerCheckpointSeconds: String(config.ledger.checkpointSeconds),
+    ledgerVerifyMinutes: String(config.ledger.verifyMinutes),
   };
   return (Object.keys(configSchema) as ConfigKey[])
     .map((key) => {

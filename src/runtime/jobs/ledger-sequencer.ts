@@ -15,7 +15,7 @@ export type RunningLedgerSequencer = {
 /** Waits `ms` or until `signal` aborts, whichever comes first; never rejects. */
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
-const sleepUnlessAborted: Sleep = async (ms, signal) => {
+export const sleepUnlessAborted: Sleep = async (ms, signal) => {
   await delay(ms, undefined, { signal }).catch(() => undefined);
 };
 
