@@ -90,6 +90,16 @@ describe('writ doctor', () => {
     expect(lineFor(result.stdout, 'OK', 'migrations')).toContain(`All ${migrationNames.length} applied.`);
   });
 
+  test('a public URL naming an IP address is a warning that passkeys need a host name, and exit code stays 0', async () => {
+    const dataDir = await createInstallation();
+    expect(lineFor((await doctor(dataDir)).stdout, 'OK', 'public URL')).toContain(
+      'Passkeys are bound to localhost',
+    );
+    const result = await doctor(dataDir, { env: { WRIT_PUBLIC_URL: 'https://127.0.0.1:8443' } });
+    expect(result.exitCode).toBe(0);
+    expect(lineFor(result.stdout, 'WARNING', 'public URL')).toContain('passkeys need a host name');
+  });
+
   test('--json prints parseable findings with hasErrors false on a healthy installation', async () => {
     const dataDir = await createInstallation();
     const result = await doctor(dataDir, { args: ['--json'] });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { getMigrationStatus } from '../../migrations/migrations.js';
+import { relyingPartyFor } from '../../modules/identity/identity.passkeys.models.js';
 import { parseRootKey } from '../../modules/vault/vault.root-key.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Config } from '../config/config.js';
@@ -231,7 +232,30 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
   return findings;
 };
 
-const checks: Check[] = [checkDataDirectory, checkKeyFiles, checkCertificate, checkDatabaseAndClock];
+const checkPublicUrl: Check = ({ config }) => {
+  const relyingParty = relyingPartyFor(config.publicUrl);
+  return [
+    relyingParty === undefined
+      ? {
+          check: 'public URL',
+          severity: 'warning',
+          message: `${config.publicUrl} names an IP address: passkeys need a host name. Set WRIT_PUBLIC_URL to the https:// name people use.`,
+        }
+      : {
+          check: 'public URL',
+          severity: 'ok',
+          message: `Passkeys are bound to ${relyingParty.rpId}; changing the host name later strands them.`,
+        },
+  ];
+};
+
+const checks: Check[] = [
+  checkDataDirectory,
+  checkKeyFiles,
+  checkCertificate,
+  checkPublicUrl,
+  checkDatabaseAndClock,
+];
 
 export async function runDoctor({
   config,
