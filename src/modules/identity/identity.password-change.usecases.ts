@@ -8,7 +8,6 @@ import { createCredentialsRepository } from './identity.credentials.repository.j
 import {
   createPasswordIncorrectError,
   createSessionRequiredError,
-  createSignInThrottledError,
   createUnauthenticatedError,
 } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
@@ -17,12 +16,11 @@ import { recordNotification } from './identity.notifications.usecases.js';
 import { assertPasswordAcceptable, type PasswordHasher } from './identity.passwords.js';
 import { createSessionsRepository } from './identity.sessions.repository.js';
 import { rotateSessionToken } from './identity.sessions.usecases.js';
+import { beginUserSecretAttempt } from './identity.user-attempts.js';
 import {
   accountThrottleKey,
-  beginThrottledAttempt,
   clientHashOf,
   clientThrottleKey,
-  recordLockoutIfReached,
   settleThrottledAttempt,
   type ThrottleSettings,
 } from './identity.throttle.js';
@@ -68,38 +66,22 @@ export async function changePassword({
   const clientHash = clientHashOf({ keyedHasher, clientAddress });
   const key = accountThrottleKey(userId);
   const clientKey = clientThrottleKey(clientHash);
-  const recordFailure = (reason: string, failures: number | undefined) =>
-    inTransaction(db, async (trx) => {
-      await ledger.append({
-        db: trx,
-        event: {
-          kind: 'identity.password_change_failed',
-          actor: { type: 'user', id: userId },
-          data: { userId, sessionId, reason, clientHash },
-        },
-      });
-      if (failures !== undefined) {
-        await recordLockoutIfReached({
-          db: trx,
-          clock,
-          ledger,
-          settings,
-          failures,
-          account: userId,
-          ownerUserId: userId,
-        });
-      }
-    });
-  const attempt = await beginThrottledAttempt({ db, clock, settings, key, clientKey });
-  if (attempt.isThrottled) {
-    await recordFailure('throttled', undefined);
-    throw createSignInThrottledError({
-      message: `Too many failed attempts. Try again in ${attempt.retryAfterSeconds} seconds.`,
-      details: { retryAfterSeconds: attempt.retryAfterSeconds },
-    });
-  }
+  const { recordFailure } = await beginUserSecretAttempt({
+    db,
+    clock,
+    ledger,
+    settings,
+    userId,
+    key,
+    clientKey,
+    failureEvent: (reason) => ({
+      kind: 'identity.password_change_failed',
+      actor: { type: 'user', id: userId },
+      data: { userId, sessionId, reason, clientHash },
+    }),
+  });
   if (!(await passwordHasher.verify(user.passwordHash, currentPassword))) {
-    await recordFailure('wrong_password', attempt.failures);
+    await recordFailure('wrong_password');
     throw createPasswordIncorrectError();
   }
 

@@ -4,23 +4,18 @@ import { inTransaction } from '../../shared/db/transaction.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { KeyedHasher, SecretBox } from '../vault/vault.models.js';
-import {
-  createCodeInvalidError,
-  createSessionRequiredError,
-  createSignInThrottledError,
-} from './identity.errors.js';
+import { createCodeInvalidError, createSessionRequiredError } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
 import { createFactorsRepository } from './identity.factors.repository.js';
 import type { Principal } from './identity.models.js';
 import { consumeRecoveryCode } from './identity.recovery-codes.usecases.js';
 import type { SecondFactorPurpose } from './identity.sessions.models.js';
 import { markSecondFactor } from './identity.sessions.usecases.js';
+import { beginUserSecretAttempt } from './identity.user-attempts.js';
 import {
-  beginThrottledAttempt,
   clientHashOf,
   clientThrottleKey,
   factorThrottleKey,
-  recordLockoutIfReached,
   settleThrottledAttempt,
   type ThrottleSettings,
 } from './identity.throttle.js';
@@ -62,38 +57,22 @@ export async function beginCodeAttempt({
   const clientHash = clientHashOf({ keyedHasher, clientAddress });
   const key = factorThrottleKey(userId);
   const clientKey = clientThrottleKey(clientHash);
-  const record = (reason: string, failures: number | undefined) =>
-    inTransaction(db, async (trx) => {
-      await ledger.append({
-        db: trx,
-        event: {
-          kind: 'identity.second_factor_failed',
-          actor: { type: 'user', id: userId },
-          data: { userId, sessionId, method, purpose, reason, clientHash },
-        },
-      });
-      if (failures !== undefined) {
-        await recordLockoutIfReached({
-          db: trx,
-          clock,
-          ledger,
-          settings,
-          failures,
-          account: userId,
-          ownerUserId: userId,
-        });
-      }
-    });
-  const attempt = await beginThrottledAttempt({ db, clock, settings, key, clientKey });
-  if (attempt.isThrottled) {
-    await record('throttled', undefined);
-    throw createSignInThrottledError({
-      message: `Too many failed attempts. Try again in ${attempt.retryAfterSeconds} seconds.`,
-      details: { retryAfterSeconds: attempt.retryAfterSeconds },
-    });
-  }
+  const { recordFailure } = await beginUserSecretAttempt({
+    db,
+    clock,
+    ledger,
+    settings,
+    userId,
+    key,
+    clientKey,
+    failureEvent: (reason) => ({
+      kind: 'identity.second_factor_failed',
+      actor: { type: 'user', id: userId },
+      data: { userId, sessionId, method, purpose, reason, clientHash },
+    }),
+  });
   return {
-    recordFailure: () => record('code_invalid', attempt.failures),
+    recordFailure: () => recordFailure('code_invalid'),
     settle: (trx) => settleThrottledAttempt({ db: trx, settings, key, clientKey }),
   };
 }
