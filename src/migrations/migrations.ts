@@ -5,6 +5,7 @@ import * as m0002 from './0002-identity.js';
 import * as m0003 from './0003-ledger-pending.js';
 import * as m0004 from './0004-identity-email.js';
 import * as m0005 from './0005-ledger.js';
+import * as m0006 from './0006-documents.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -15,6 +16,7 @@ const registry: Record<string, Migration> = {
   '0003-ledger-pending': m0003,
   '0004-identity-email': m0004,
   '0005-ledger': m0005,
+  '0006-documents': m0006,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

@@ -1,3 +1,5 @@
+import type { VaultKeysTable } from './vault.keys.tables.js';
+
 export type VaultSigningKeysTable = {
   name: string;
   public_key: Buffer;
@@ -8,4 +10,5 @@ export type VaultSigningKeysTable = {
 
 export type VaultTables = {
   vault_signing_keys: VaultSigningKeysTable;
+  vault_keys: VaultKeysTable;
 };

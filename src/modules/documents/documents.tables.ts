@@ -1,0 +1,83 @@
+export type MattersTable = {
+  id: string;
+  name_sealed: string;
+  status: 'open' | 'closed' | 'archived';
+  root_folder_id: string;
+  /** Null: the installation's default quota applies. */
+  quota_bytes: number | null;
+  /** Plaintext bytes of every stored version, trashed or not. */
+  used_bytes: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  shredded_at: number | null;
+};
+
+export type MatterMembersTable = {
+  matter_id: string;
+  user_id: string;
+  role: 'owner' | 'editor' | 'viewer';
+  added_by: string;
+  added_at: number;
+  expires_at: number | null;
+};
+
+export type FoldersTable = {
+  id: string;
+  matter_id: string;
+  /** Null only for the matter's root folder. */
+  parent_id: string | null;
+  name_sealed: string;
+  name_lookup: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  trashed_at: number | null;
+};
+
+export type DocumentsTable = {
+  id: string;
+  matter_id: string;
+  folder_id: string;
+  name_sealed: string;
+  name_lookup: string;
+  current_version: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  trashed_at: number | null;
+};
+
+export type DocumentVersionsTable = {
+  id: string;
+  document_id: string;
+  matter_id: string;
+  version: number;
+  size: number;
+  ciphertext_size: number;
+  /** Sealed `{ sha256, salt }`: the salt opens the version's ledger commitment. */
+  sha256_sealed: string;
+  media_type_sealed: string;
+  blob_key: string;
+  data_key_id: string;
+  uploaded_by: string;
+  created_at: number;
+};
+
+/** An upload in progress: its blob is removed if the upload never commits (crash, disconnect). */
+export type DocumentUploadsTable = {
+  id: string;
+  matter_id: string;
+  blob_key: string;
+  started_by: string;
+  started_at: number;
+};
+
+export type DocumentsTables = {
+  matters: MattersTable;
+  matter_members: MatterMembersTable;
+  folders: FoldersTable;
+  documents: DocumentsTable;
+  document_versions: DocumentVersionsTable;
+  document_uploads: DocumentUploadsTable;
+};

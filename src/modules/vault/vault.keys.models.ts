@@ -1,0 +1,67 @@
+import type { Transform } from 'node:stream';
+import type { CiphertextRangeReader, RangeDecryptor } from './vault.streaming-aead.js';
+
+/**
+ * The top of the key hierarchy. A key file by default (`keys/root.key`); an external KMS implements the
+ * same interface. Several keys may be held at once while a rotation is under way: `currentKeyId` wraps,
+ * any held key unwraps.
+ * @NOTE Key ids (`rk_…`) are stored in `vault_keys.parent_key_id`: an implementation must derive the same
+ * id for the same key forever.
+ */
+export type RootKeyring = {
+  readonly currentKeyId: string;
+  readonly keyIds: readonly string[];
+  wrap(args: {
+    plaintext: Uint8Array;
+    associatedData: Uint8Array;
+  }): Promise<{ keyId: string; wrapped: string }>;
+  unwrap(args: { keyId: string; wrapped: string; associatedData: Uint8Array }): Promise<Buffer>;
+};
+
+/**
+ * A matter's keys opened for one use-case: seals and opens the matter's names and free text, and creates
+ * or opens the data keys of its document versions. Holds plaintext keys in its closure only; never
+ * serialise or log it, and do not keep it beyond the use-case (rotation and shredding must take effect).
+ */
+export type MatterVault = {
+  readonly matterId: string;
+  /**
+   * Seals text under the matter's metadata key. `context` names the field's place, e.g.
+   * `documents.name:doc_…`: a sealed value copied to another row or column does not open.
+   * @NOTE Format `f1.<base64url(nonce ‖ ciphertext ‖ tag)>`, AES-256-GCM.
+   */
+  sealText(args: { plaintext: string; context: string }): string;
+  /** Opens what sealText sealed; `vault.integrity_failed` if it was altered or moved. */
+  openText(args: { sealed: string; context: string }): string;
+  /**
+   * A keyed hash of `value` under the matter's metadata key (HMAC-SHA-256, base64url), for lookups and
+   * uniqueness of sealed names within the matter. Equal inputs give equal outputs within one matter only.
+   */
+  lookupHash(args: { value: string; purpose: string }): string;
+  /**
+   * A fresh data key for one document version, held in memory until `saveContentKey` stores it wrapped.
+   * The associated data of the content is `writ-doc-v1:<documentId>:<version>`.
+   */
+  newContentKey(args: { documentId: string; version: number }): ContentKey;
+};
+
+export type ContentKey = {
+  /** `dk_…`: the id the version row keeps, valid once saved. */
+  readonly dataKeyId: string;
+  readonly matterId: string;
+  /** A Transform from plaintext to the at-rest format (Tink AES-GCM-HKDF streaming). */
+  createEncryptStream(): Transform;
+};
+
+/** An opened data key of a stored version: decrypts the whole blob or any range of it. */
+export type OpenedContentKey = {
+  /** A Transform from ciphertext to plaintext; errors with `vault.integrity_failed`. */
+  createDecryptStream(): Transform;
+  openRange(args: {
+    ciphertextLength: number;
+    readCiphertext: CiphertextRangeReader;
+  }): Promise<RangeDecryptor>;
+};
+
+/** Progress of a resumable rotation, for the CLI's progress line. */
+export type RotationProgress = { rewrapped: number; remaining: number };
