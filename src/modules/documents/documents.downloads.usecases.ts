@@ -1,0 +1,221 @@
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { Kysely } from 'kysely';
+import type { BlobStore } from '../../shared/blobs/blob-store.js';
+import type { Clock } from '../../shared/clock/clock.js';
+import { isErrorWithCode } from '../../shared/errors/errors.js';
+import type { WritDatabase } from '../database.js';
+import type { Principal } from '../identity/identity.models.js';
+import { createIntegrityFailedError, createRangeNotSatisfiableError } from '../vault/vault.errors.js';
+import type { RootKeyring } from '../vault/vault.keys.models.js';
+import { openContentKey, openMatterVault } from '../vault/vault.keys.usecases.js';
+import { createDigestVerifier } from './documents.content-meter.js';
+import type { DocumentsLedger } from './documents.dependencies.js';
+import { actorOf } from './documents.matters.usecases.js';
+import type { DocumentSummary, DocumentVersion } from './documents.models.js';
+import { requireReadableDocument, requireVersion, toVersion } from './documents.read.js';
+import { toDocumentSummary } from './documents.folders.usecases.js';
+import type { DocumentVersionsTable } from './documents.tables.js';
+
+/** A byte range as a client asks for it: `bytes=start-end` (end inclusive, optional) or `bytes=-suffix`. */
+export type ByteRangeRequest = { start: number; end?: number | undefined } | { suffixLength: number };
+
+export type DocumentDownload = {
+  document: DocumentSummary;
+  version: DocumentVersion;
+  /** The plaintext range sent, [start, end); undefined for the whole content. */
+  range: { start: number; end: number } | undefined;
+  /**
+   * Plaintext, released one authenticated segment at a time. It errors with `vault.integrity_failed`
+   * (after the failure is on the ledger) when a segment does not authenticate or, for a full read, when
+   * the whole does not have the recorded length and SHA-256.
+   */
+  body: Readable;
+};
+
+type DownloadDeps = {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  ledger: DocumentsLedger;
+  blobStore: BlobStore;
+};
+
+/** Resolves a requested range against the content's size; RFC 9110 §14.1.2 semantics. */
+export function resolveByteRange(request: ByteRangeRequest, size: number): { start: number; end: number } {
+  if ('suffixLength' in request) {
+    if (request.suffixLength <= 0 || size === 0) throw createRangeNotSatisfiableError({ details: { size } });
+    return { start: Math.max(size - request.suffixLength, 0), end: size };
+  }
+  if (request.start >= size) throw createRangeNotSatisfiableError({ details: { size } });
+  const lastByte = request.end === undefined ? size - 1 : Math.min(request.end, size - 1);
+  if (lastByte < request.start) throw createRangeNotSatisfiableError({ details: { size } });
+  return { start: request.start, end: lastByte + 1 };
+}
+
+/**
+ * Opens a version's content (the current one unless `version` is given), whole or a range of it, and
+ * records the download on the ledger. A range decrypts only the segments it overlaps.
+ */
+export async function openDocumentContent({
+  db,
+  clock,
+  keyring,
+  ledger,
+  blobStore,
+  principal,
+  documentId,
+  version: versionNumber,
+  range: rangeRequest,
+}: DownloadDeps & {
+  principal: Principal;
+  documentId: string;
+  version?: number | undefined;
+  range?: ByteRangeRequest | undefined;
+}): Promise<DocumentDownload> {
+  const { document, matter } = await requireReadableDocument({ db, clock, principal, documentId });
+  const row = await requireVersion({ db, documentId, version: versionNumber ?? document.current_version });
+  const vault = await openMatterVault({ db, keyring, matterId: matter.id });
+  const version = toVersion(row, vault);
+  const range = rangeRequest === undefined ? undefined : resolveByteRange(rangeRequest, row.size);
+  const contentKey = await openContentKey({
+    db,
+    keyring,
+    dataKeyId: row.data_key_id,
+    documentId,
+    version: row.version,
+  });
+  const recordFailure = () => recordIntegrityFailure({ db, ledger, principal, row });
+  const body =
+    range === undefined
+      ? await openWhole({ blobStore, row, contentKey, sha256: version.sha256, recordFailure })
+      : await openRange({ blobStore, row, contentKey, range, recordFailure });
+  await db.transaction().execute((trx) =>
+    ledger.append({
+      db: trx,
+      event: {
+        kind: 'documents.version_downloaded',
+        actor: actorOf(principal),
+        data: {
+          matterId: matter.id,
+          documentId,
+          versionId: row.id,
+          version: row.version,
+          ...(range === undefined ? {} : { range: `${range.start}-${range.end - 1}` }),
+        },
+      },
+    }),
+  );
+  return {
+    document: toDocumentSummary({ ...document, size: row.size }, vault),
+    version,
+    range,
+    body,
+  };
+}
+
+type ContentKeyHandle = Awaited<ReturnType<typeof openContentKey>>;
+
+async function openWhole({
+  blobStore,
+  row,
+  contentKey,
+  sha256,
+  recordFailure,
+}: {
+  blobStore: BlobStore;
+  row: DocumentVersionsTable;
+  contentKey: ContentKeyHandle;
+  sha256: string;
+  recordFailure: () => Promise<void>;
+}): Promise<Readable> {
+  const ciphertext = await blobStore.read({ key: row.blob_key });
+  const decrypt = contentKey.createDecryptStream();
+  const verify = createDigestVerifier({
+    expectedSha256: sha256,
+    expectedLength: row.size,
+    createMismatchError: () => createIntegrityFailedError(),
+  });
+  const body = ciphertext.pipe(decrypt).pipe(verify).pipe(createFailureRecorder(recordFailure));
+  // .pipe does not forward errors: each stage's failure must reach the body the caller reads.
+  for (const stage of [ciphertext, decrypt, verify]) {
+    stage.on('error', (error) => body.destroy(error));
+  }
+  return body;
+}
+
+async function openRange({
+  blobStore,
+  row,
+  contentKey,
+  range,
+  recordFailure,
+}: {
+  blobStore: BlobStore;
+  row: DocumentVersionsTable;
+  contentKey: ContentKeyHandle;
+  range: { start: number; end: number };
+  recordFailure: () => Promise<void>;
+}): Promise<Readable> {
+  let decryptor;
+  try {
+    decryptor = await contentKey.openRange({
+      ciphertextLength: row.ciphertext_size,
+      readCiphertext: ({ start, end }) => blobStore.readRange({ key: row.blob_key, start, end }),
+    });
+  } catch (error) {
+    if (isErrorWithCode({ error, code: 'vault.integrity_failed' })) await recordFailure();
+    throw error;
+  }
+  return Readable.from(decryptor.decryptRange(range)).pipe(createFailureRecorder(recordFailure));
+}
+
+/**
+ * Passes plaintext through; when an upstream stage fails its integrity check, the failure is written to
+ * the ledger before the error reaches the reader.
+ */
+function createFailureRecorder(recordFailure: () => Promise<void>): Transform {
+  const recorder = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      callback(null, chunk);
+    },
+    destroy(error, callback) {
+      if (error !== null && isErrorWithCode({ error, code: 'vault.integrity_failed' })) {
+        recordFailure().then(
+          () => callback(error),
+          () => callback(error),
+        );
+        return;
+      }
+      callback(error);
+    },
+  });
+  return recorder;
+}
+
+async function recordIntegrityFailure({
+  db,
+  ledger,
+  principal,
+  row,
+}: {
+  db: Kysely<WritDatabase>;
+  ledger: DocumentsLedger;
+  principal: Principal;
+  row: DocumentVersionsTable;
+}): Promise<void> {
+  await db.transaction().execute((trx) =>
+    ledger.append({
+      db: trx,
+      event: {
+        kind: 'documents.integrity_failed',
+        actor: actorOf(principal),
+        data: {
+          matterId: row.matter_id,
+          documentId: row.document_id,
+          versionId: row.id,
+          version: row.version,
+        },
+      },
+    }),
+  );
+}

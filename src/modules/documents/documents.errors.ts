@@ -1,0 +1,136 @@
+import { createErrorFactory } from '../../shared/errors/errors.js';
+
+/**
+ * A matter, folder, document or version that does not exist or that the caller may not see: one answer for
+ * both, so that responses do not reveal what exists.
+ */
+export const createMatterNotFoundError = createErrorFactory({
+  code: 'documents.matter_not_found',
+  status: 404,
+  message: 'There is no such matter, or you do not have access to it.',
+});
+
+export const createFolderNotFoundError = createErrorFactory({
+  code: 'documents.folder_not_found',
+  status: 404,
+  message: 'There is no such folder, or you do not have access to it.',
+});
+
+export const createDocumentNotFoundError = createErrorFactory({
+  code: 'documents.document_not_found',
+  status: 404,
+  message: 'There is no such document, or you do not have access to it.',
+});
+
+export const createVersionNotFoundError = createErrorFactory({
+  code: 'documents.version_not_found',
+  status: 404,
+  message: 'This document has no such version.',
+});
+
+/** The caller can see the matter but their role does not allow this act. */
+export const createMatterActionForbiddenError = createErrorFactory({
+  code: 'documents.action_forbidden',
+  status: 403,
+  message: 'Your role in this matter does not allow this.',
+});
+
+export const createMatterCreationForbiddenError = createErrorFactory({
+  code: 'documents.matter_creation_forbidden',
+  status: 403,
+  message: 'Only lawyers can open a matter.',
+});
+
+export const createNameInvalidError = createErrorFactory({
+  code: 'documents.name_invalid',
+  status: 400,
+  message:
+    'A name is 1 to 255 characters without slashes, backslashes or control characters, and is not "." or "..".',
+});
+
+export const createNameTakenError = createErrorFactory({
+  code: 'documents.name_taken',
+  status: 409,
+  message: 'This folder already holds a document or folder with this name.',
+});
+
+export const createFolderMoveInvalidError = createErrorFactory({
+  code: 'documents.folder_move_invalid',
+  status: 409,
+  message: 'A folder cannot be moved into itself or one of its subfolders, and the root folder cannot move.',
+});
+
+export const createChecksumInvalidError = createErrorFactory({
+  code: 'documents.checksum_invalid',
+  status: 400,
+  message: 'The expected SHA-256 must be 64 hexadecimal characters.',
+});
+
+/** The content received does not have the SHA-256 the client announced: nothing was stored. */
+export const createChecksumMismatchError = createErrorFactory({
+  code: 'documents.checksum_mismatch',
+  status: 422,
+  message: 'The uploaded content does not match the SHA-256 you sent. Nothing was stored; upload it again.',
+});
+
+export const createUploadTooLargeError = createErrorFactory({
+  code: 'documents.upload_too_large',
+  status: 413,
+  message: 'This file is larger than the maximum upload size.',
+});
+
+export const createQuotaExceededError = createErrorFactory({
+  code: 'documents.quota_exceeded',
+  status: 413,
+  message: "This upload would exceed the matter's storage quota. Nothing was stored.",
+});
+
+/** The client stopped sending before the end (disconnect, or fewer bytes than Content-Length). */
+export const createUploadIncompleteError = createErrorFactory({
+  code: 'documents.upload_incomplete',
+  status: 400,
+  message: 'The upload ended before all of the file arrived. Nothing was stored; upload it again.',
+});
+
+export const createUploadMissingFileError = createErrorFactory({
+  code: 'documents.upload_missing_file',
+  status: 400,
+  message: 'The upload holds no file part.',
+});
+
+export const createDocumentTrashedError = createErrorFactory({
+  code: 'documents.document_trashed',
+  status: 409,
+  message: 'This document is in the trash. Restore it first.',
+});
+
+export const createMatterClosedError = createErrorFactory({
+  code: 'documents.matter_closed',
+  status: 409,
+  message: 'This matter is closed or archived: its documents can be read but not changed.',
+});
+
+export const createMemberRoleInvalidError = createErrorFactory({
+  code: 'documents.member_role_invalid',
+  status: 400,
+  message: 'A member role is owner, editor or viewer.',
+});
+
+export const createUserNotFoundError = createErrorFactory({
+  code: 'documents.user_not_found',
+  status: 404,
+  message: 'There is no such user.',
+});
+
+export const createLastOwnerError = createErrorFactory({
+  code: 'documents.last_owner',
+  status: 409,
+  message: 'A matter keeps at least one owner.',
+});
+
+/** Two uploads of the same document finished at once; the other one became this version number. */
+export const createVersionConflictError = createErrorFactory({
+  code: 'documents.version_conflict',
+  status: 409,
+  message: 'Another upload of this document finished at the same time. Nothing was stored; upload it again.',
+});

@@ -1,0 +1,292 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock/clock.js';
+import { inTransaction } from '../../shared/db/transaction.js';
+import type { WritDatabase } from '../database.js';
+import type { Principal } from '../identity/identity.models.js';
+import type { MatterVault, RootKeyring } from '../vault/vault.keys.models.js';
+import { openMatterVault } from '../vault/vault.keys.usecases.js';
+import type { DocumentsLedger } from './documents.dependencies.js';
+import {
+  createFolderMoveInvalidError,
+  createFolderNotFoundError,
+  createNameTakenError,
+} from './documents.errors.js';
+import { requireMatterAccess } from './documents.matter-access.js';
+import { actorOf } from './documents.matters.usecases.js';
+import { type DocumentSummary, type Folder, generateFolderId, sealContext } from './documents.models.js';
+import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
+import { createDocumentsRepository, type DocumentRowWithSize } from './documents.repository.js';
+import type { FoldersTable } from './documents.tables.js';
+
+type FolderDeps = {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  ledger: DocumentsLedger;
+  principal: Principal;
+};
+
+export function toFolder(row: FoldersTable, vault: MatterVault): Folder {
+  return {
+    id: row.id,
+    matterId: row.matter_id,
+    parentId: row.parent_id ?? undefined,
+    name: vault.openText({ sealed: row.name_sealed, context: sealContext.folderName(row.id) }),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    trashedAt: row.trashed_at === null ? undefined : new Date(row.trashed_at),
+  };
+}
+
+export function toDocumentSummary(row: DocumentRowWithSize, vault: MatterVault): DocumentSummary {
+  return {
+    id: row.id,
+    matterId: row.matter_id,
+    folderId: row.folder_id,
+    name: vault.openText({ sealed: row.name_sealed, context: sealContext.documentName(row.id) }),
+    currentVersion: row.current_version,
+    size: row.size,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    trashedAt: row.trashed_at === null ? undefined : new Date(row.trashed_at),
+  };
+}
+
+/** A live folder of the matter (the root folder included), or `documents.folder_not_found`. */
+export async function requireLiveFolder({
+  db,
+  matterId,
+  folderId,
+}: {
+  db: Kysely<WritDatabase>;
+  matterId: string;
+  folderId: string;
+}): Promise<FoldersTable> {
+  const folder = await createDocumentsRepository({ db }).findFolder({ matterId, folderId });
+  if (folder === undefined || folder.trashed_at !== null) throw createFolderNotFoundError();
+  return folder;
+}
+
+export async function createFolder({
+  db,
+  clock,
+  keyring,
+  ledger,
+  principal,
+  matterId,
+  parentId,
+  name: rawName,
+}: FolderDeps & { matterId: string; parentId?: string | undefined; name: string }): Promise<Folder> {
+  const now = clock.now().getTime();
+  try {
+    return await inTransaction(db, async (trx) => {
+      const matter = await requireMatterAccess({
+        db: trx,
+        clock,
+        principal,
+        matterId,
+        action: 'document.organize',
+      });
+      const parent = await requireLiveFolder({
+        db: trx,
+        matterId,
+        folderId: parentId ?? matter.root_folder_id,
+      });
+      const vault = await openMatterVault({ db: trx, keyring, matterId });
+      const folderId = generateFolderId();
+      const { name_sealed, name_lookup } = sealName({
+        vault,
+        rawName,
+        context: sealContext.folderName(folderId),
+      });
+      const repository = createDocumentsRepository({ db: trx });
+      await requireNameFree({ repository, folderId: parent.id, nameLookup: name_lookup });
+      const row: FoldersTable = {
+        id: folderId,
+        matter_id: matterId,
+        parent_id: parent.id,
+        name_sealed,
+        name_lookup,
+        created_by: principal.userId,
+        created_at: now,
+        updated_at: now,
+        trashed_at: null,
+      };
+      await repository.insertFolder(row);
+      await ledger.append({
+        db: trx,
+        event: {
+          kind: 'documents.folder_created',
+          actor: actorOf(principal),
+          data: { matterId, folderId, parentId: parent.id },
+        },
+      });
+      return toFolder(row, vault);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw createNameTakenError();
+    throw error;
+  }
+}
+
+export type FolderListing = {
+  folder: Folder;
+  path: Folder[];
+  folders: Folder[];
+  documents: DocumentSummary[];
+};
+
+/** A live folder's subfolders and documents, with the path from the root for breadcrumbs. */
+export async function listFolder({
+  db,
+  clock,
+  keyring,
+  principal,
+  matterId,
+  folderId,
+}: Omit<FolderDeps, 'ledger'> & { matterId: string; folderId?: string | undefined }): Promise<FolderListing> {
+  const matter = await requireMatterAccess({ db, clock, principal, matterId, action: 'document.read' });
+  const folderRow = await requireLiveFolder({ db, matterId, folderId: folderId ?? matter.root_folder_id });
+  const vault = await openMatterVault({ db, keyring, matterId });
+  const repository = createDocumentsRepository({ db });
+  const [folders, documents, all] = await Promise.all([
+    repository.listChildFolders({ parentId: folderRow.id }),
+    repository.listDocuments({ folderId: folderRow.id, trashed: false }),
+    repository.listFolders({ matterId }),
+  ]);
+  return {
+    folder: toFolder(folderRow, vault),
+    path: ancestorsOf(folderRow, all).map((row) => toFolder(row, vault)),
+    folders: folders.map((row) => toFolder(row, vault)),
+    documents: documents.map((row) => toDocumentSummary(row, vault)),
+  };
+}
+
+/** The folders from the root down to `folder`'s parent. */
+function ancestorsOf(folder: FoldersTable, all: FoldersTable[]): FoldersTable[] {
+  const byId = new Map(all.map((row) => [row.id, row]));
+  const path: FoldersTable[] = [];
+  let parentId = folder.parent_id;
+  while (parentId !== null && path.length < all.length) {
+    const parent = byId.get(parentId);
+    if (parent === undefined) break;
+    path.unshift(parent);
+    parentId = parent.parent_id;
+  }
+  return path;
+}
+
+/** Renames and/or moves a folder; refuses a move into itself or below itself. */
+export async function updateFolder({
+  db,
+  clock,
+  keyring,
+  ledger,
+  principal,
+  matterId,
+  folderId,
+  name: rawName,
+  parentId,
+}: FolderDeps & {
+  matterId: string;
+  folderId: string;
+  name?: string | undefined;
+  parentId?: string | undefined;
+}): Promise<Folder> {
+  const now = clock.now().getTime();
+  try {
+    return await inTransaction(db, async (trx) => {
+      await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'document.organize' });
+      const repository = createDocumentsRepository({ db: trx });
+      const folder = await requireLiveFolder({ db: trx, matterId, folderId });
+      if (folder.parent_id === null) throw createFolderMoveInvalidError();
+      const vault = await openMatterVault({ db: trx, keyring, matterId });
+      const target = parentId === undefined ? folder.parent_id : parentId;
+      if (parentId !== undefined) {
+        await requireLiveFolder({ db: trx, matterId, folderId: parentId });
+        const all = await repository.listFolders({ matterId });
+        const targetRow = all.find((row) => row.id === parentId);
+        const chain = targetRow === undefined ? [] : [...ancestorsOf(targetRow, all), targetRow];
+        if (chain.some((row) => row.id === folderId)) throw createFolderMoveInvalidError();
+      }
+      const renamed =
+        rawName === undefined
+          ? { name_sealed: folder.name_sealed, name_lookup: folder.name_lookup }
+          : sealName({ vault, rawName, context: sealContext.folderName(folderId) });
+      await requireNameFree({
+        repository,
+        folderId: target,
+        nameLookup: renamed.name_lookup,
+        exceptId: folderId,
+      });
+      const changes = {
+        parent_id: target,
+        name_sealed: renamed.name_sealed,
+        name_lookup: renamed.name_lookup,
+        updated_at: now,
+      };
+      await repository.updateFolder({ folderId, changes });
+      const actor = actorOf(principal);
+      if (rawName !== undefined) {
+        await ledger.append({
+          db: trx,
+          event: { kind: 'documents.folder_renamed', actor, data: { matterId, folderId } },
+        });
+      }
+      if (target !== folder.parent_id) {
+        await ledger.append({
+          db: trx,
+          event: { kind: 'documents.folder_moved', actor, data: { matterId, folderId, parentId: target } },
+        });
+      }
+      return toFolder({ ...folder, ...changes }, vault);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw createNameTakenError();
+    throw error;
+  }
+}
+
+/**
+ * Moves a folder to the trash with everything in it, or brings it back. Restoring refuses when its name
+ * was taken in the meantime.
+ */
+export async function setFolderTrashed({
+  db,
+  clock,
+  ledger,
+  principal,
+  matterId,
+  folderId,
+  isTrashed,
+}: Omit<FolderDeps, 'keyring'> & { matterId: string; folderId: string; isTrashed: boolean }): Promise<void> {
+  const now = clock.now().getTime();
+  try {
+    await inTransaction(db, async (trx) => {
+      await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'document.organize' });
+      const repository = createDocumentsRepository({ db: trx });
+      const folder = await repository.findFolder({ matterId, folderId });
+      if (folder === undefined || folder.parent_id === null) throw createFolderNotFoundError();
+      if ((folder.trashed_at !== null) === isTrashed) return;
+      if (!isTrashed) {
+        await requireLiveFolder({ db: trx, matterId, folderId: folder.parent_id });
+        await requireNameFree({ repository, folderId: folder.parent_id, nameLookup: folder.name_lookup });
+      }
+      await repository.updateFolder({
+        folderId,
+        changes: { trashed_at: isTrashed ? now : null, updated_at: now },
+      });
+      await ledger.append({
+        db: trx,
+        event: {
+          kind: isTrashed ? 'documents.folder_trashed' : 'documents.folder_restored',
+          actor: actorOf(principal),
+          data: { matterId, folderId },
+        },
+      });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw createNameTakenError();
+    throw error;
+  }
+}

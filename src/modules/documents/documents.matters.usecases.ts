@@ -1,0 +1,301 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock/clock.js';
+import { inTransaction } from '../../shared/db/transaction.js';
+import { authorizeMatterCreation } from '../access/access.usecases.js';
+import type { WritDatabase } from '../database.js';
+import type { Principal } from '../identity/identity.models.js';
+import type { EventActor } from '../ledger/ledger.models.js';
+import type { MatterVault, RootKeyring } from '../vault/vault.keys.models.js';
+import { createMatterKeys, openMatterVault, rotateMatterKey } from '../vault/vault.keys.usecases.js';
+import type { DocumentsLedger, DocumentsSettings } from './documents.dependencies.js';
+import {
+  createLastOwnerError,
+  createMatterCreationForbiddenError,
+  createMemberRoleInvalidError,
+  createNameInvalidError,
+  createUserNotFoundError,
+} from './documents.errors.js';
+import { requireMatterAccess } from './documents.matter-access.js';
+import {
+  generateFolderId,
+  generateMatterId,
+  lookupPurpose,
+  type Matter,
+  type MatterRole,
+  matterRoles,
+  nameLookupValue,
+  normalizeName,
+  sealContext,
+} from './documents.models.js';
+import { createDocumentsRepository, type MatterWithRole } from './documents.repository.js';
+
+export const actorOf = (principal: Principal): EventActor => ({ type: 'user', id: principal.userId });
+
+export function toMatter(row: MatterWithRole, vault: MatterVault | undefined): Matter {
+  return {
+    id: row.id,
+    // A shredded matter's name is gone with its keys.
+    name:
+      vault === undefined
+        ? ''
+        : vault.openText({ sealed: row.name_sealed, context: sealContext.matterName(row.id) }),
+    status: row.status,
+    rootFolderId: row.root_folder_id,
+    quotaBytes: row.quota_bytes ?? undefined,
+    usedBytes: row.used_bytes,
+    createdAt: new Date(row.created_at),
+    myRole: row.role,
+  };
+}
+
+async function openUnlessShredded(args: {
+  db: Kysely<WritDatabase>;
+  keyring: RootKeyring;
+  row: MatterWithRole;
+}): Promise<MatterVault | undefined> {
+  if (args.row.shredded_at !== null) return undefined;
+  return openMatterVault({ db: args.db, keyring: args.keyring, matterId: args.row.id });
+}
+
+/** Opens a matter, with its keys and a root folder; the lawyer who opens it is its first owner. */
+export async function createMatter({
+  db,
+  clock,
+  keyring,
+  ledger,
+  settings,
+  principal,
+  name: rawName,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  ledger: DocumentsLedger;
+  settings: Pick<DocumentsSettings, 'defaultMatterQuotaBytes'>;
+  principal: Principal;
+  name: string;
+}): Promise<Matter> {
+  if (!authorizeMatterCreation({ principal }).isAllowed) throw createMatterCreationForbiddenError();
+  const name = normalizeName(rawName);
+  if (name === undefined) throw createNameInvalidError();
+  const matterId = generateMatterId();
+  const rootFolderId = generateFolderId();
+  const now = clock.now().getTime();
+  return inTransaction(db, async (trx) => {
+    const repository = createDocumentsRepository({ db: trx });
+    await createMatterKeys({ db: trx, keyring, clock, matterId });
+    const vault = await openMatterVault({ db: trx, keyring, matterId });
+    const row = {
+      id: matterId,
+      name_sealed: vault.sealText({ plaintext: name, context: sealContext.matterName(matterId) }),
+      status: 'open' as const,
+      root_folder_id: rootFolderId,
+      quota_bytes: settings.defaultMatterQuotaBytes ?? null,
+      used_bytes: 0,
+      created_by: principal.userId,
+      created_at: now,
+      updated_at: now,
+      shredded_at: null,
+    };
+    await repository.insertMatter(row);
+    await repository.insertFolder({
+      id: rootFolderId,
+      matter_id: matterId,
+      parent_id: null,
+      name_sealed: vault.sealText({ plaintext: '', context: sealContext.folderName(rootFolderId) }),
+      name_lookup: vault.lookupHash({ value: nameLookupValue(''), purpose: lookupPurpose.name }),
+      created_by: principal.userId,
+      created_at: now,
+      updated_at: now,
+      trashed_at: null,
+    });
+    await repository.insertMember({
+      matter_id: matterId,
+      user_id: principal.userId,
+      role: 'owner',
+      added_by: principal.userId,
+      added_at: now,
+      expires_at: null,
+    });
+    await ledger.append({
+      db: trx,
+      event: { kind: 'documents.matter_created', actor: actorOf(principal), data: { matterId } },
+    });
+    return toMatter({ ...row, role: 'owner' }, vault);
+  });
+}
+
+/** The matters the caller is a live member of, newest first. */
+export async function listMatters({
+  db,
+  clock,
+  keyring,
+  principal,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  principal: Principal;
+}): Promise<Matter[]> {
+  const rows = await createDocumentsRepository({ db }).listMattersForMember({
+    userId: principal.userId,
+    now: clock.now(),
+  });
+  const matters: Matter[] = [];
+  for (const row of rows) matters.push(toMatter(row, await openUnlessShredded({ db, keyring, row })));
+  return matters;
+}
+
+export async function getMatter({
+  db,
+  clock,
+  keyring,
+  principal,
+  matterId,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  principal: Principal;
+  matterId: string;
+}): Promise<Matter> {
+  const row = await requireMatterAccess({ db, clock, principal, matterId, action: 'matter.view' });
+  return toMatter(row, await openUnlessShredded({ db, keyring, row }));
+}
+
+export type MatterMember = { userId: string; role: MatterRole; addedAt: Date; expiresAt: Date | undefined };
+
+export async function listMatterMembers({
+  db,
+  clock,
+  principal,
+  matterId,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  principal: Principal;
+  matterId: string;
+}): Promise<MatterMember[]> {
+  await requireMatterAccess({ db, clock, principal, matterId, action: 'matter.view' });
+  const rows = await createDocumentsRepository({ db }).listMembers({ matterId, now: clock.now() });
+  return rows.map((row) => ({
+    userId: row.user_id,
+    role: row.role,
+    addedAt: new Date(row.added_at),
+    expiresAt: row.expires_at === null ? undefined : new Date(row.expires_at),
+  }));
+}
+
+/** Grants a user a role in the matter (or changes it), optionally until `expiresAt`. Owners only. */
+export async function setMatterMember({
+  db,
+  clock,
+  ledger,
+  principal,
+  matterId,
+  userId,
+  role,
+  expiresAt,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  ledger: DocumentsLedger;
+  principal: Principal;
+  matterId: string;
+  userId: string;
+  role: string;
+  expiresAt?: Date | undefined;
+}): Promise<MatterMember> {
+  if (!(matterRoles as readonly string[]).includes(role)) throw createMemberRoleInvalidError();
+  const memberRole = role as MatterRole;
+  const now = clock.now();
+  return inTransaction(db, async (trx) => {
+    await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'matter.manage_members' });
+    const repository = createDocumentsRepository({ db: trx });
+    if (!(await repository.userExists(userId))) throw createUserNotFoundError();
+    if (memberRole !== 'owner') await requireAnotherOwner({ repository, matterId, userId, now });
+    await repository.upsertMember({
+      matter_id: matterId,
+      user_id: userId,
+      role: memberRole,
+      added_by: principal.userId,
+      added_at: now.getTime(),
+      expires_at: expiresAt === undefined ? null : expiresAt.getTime(),
+    });
+    await ledger.append({
+      db: trx,
+      event: {
+        kind: 'documents.member_added',
+        actor: actorOf(principal),
+        data: { matterId, userId, role: memberRole },
+      },
+    });
+    return { userId, role: memberRole, addedAt: now, expiresAt };
+  });
+}
+
+async function requireAnotherOwner({
+  repository,
+  matterId,
+  userId,
+  now,
+}: {
+  repository: ReturnType<typeof createDocumentsRepository>;
+  matterId: string;
+  userId: string;
+  now: Date;
+}): Promise<void> {
+  const members = await repository.listMembers({ matterId, now });
+  const otherOwners = members.filter(
+    (m) => m.role === 'owner' && m.user_id !== userId && m.expires_at === null,
+  );
+  if (otherOwners.length === 0) throw createLastOwnerError();
+}
+
+export async function removeMatterMember({
+  db,
+  clock,
+  ledger,
+  principal,
+  matterId,
+  userId,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  ledger: DocumentsLedger;
+  principal: Principal;
+  matterId: string;
+  userId: string;
+}): Promise<void> {
+  const now = clock.now();
+  await inTransaction(db, async (trx) => {
+    await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'matter.manage_members' });
+    const repository = createDocumentsRepository({ db: trx });
+    await requireAnotherOwner({ repository, matterId, userId, now });
+    if ((await repository.deleteMember({ matterId, userId })) === 0) throw createUserNotFoundError();
+    await ledger.append({
+      db: trx,
+      event: { kind: 'documents.member_removed', actor: actorOf(principal), data: { matterId, userId } },
+    });
+  });
+}
+
+/** Moves the matter's data keys under a fresh matter key (owners; content is not re-encrypted). */
+export async function rotateMatterKeys({
+  db,
+  clock,
+  keyring,
+  ledger,
+  principal,
+  matterId,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  ledger: DocumentsLedger;
+  principal: Principal;
+  matterId: string;
+}): Promise<{ rewrapped: number }> {
+  await requireMatterAccess({ db, clock, principal, matterId, action: 'matter.rotate_keys' });
+  return rotateMatterKey({ db, keyring, clock, ledger, matterId, actor: actorOf(principal) });
+}

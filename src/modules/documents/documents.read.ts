@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock/clock.js';
+import type { MatterAction } from '../access/access.models.js';
+import type { WritDatabase } from '../database.js';
+import type { Principal } from '../identity/identity.models.js';
+import type { MatterVault } from '../vault/vault.keys.models.js';
+import { createDocumentNotFoundError, createVersionNotFoundError } from './documents.errors.js';
+import { requireMatterAccess } from './documents.matter-access.js';
+import { type DocumentVersion, sealContext } from './documents.models.js';
+import { createDocumentsRepository, type MatterWithRole } from './documents.repository.js';
+import type { DocumentsTable, DocumentVersionsTable } from './documents.tables.js';
+
+/**
+ * A document and its matter, if the caller may do `action` on it. A document in a matter the caller cannot
+ * see is reported exactly like one that does not exist.
+ */
+export async function requireReadableDocument({
+  db,
+  clock,
+  principal,
+  documentId,
+  action = 'document.read',
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  principal: Principal;
+  documentId: string;
+  action?: MatterAction;
+}): Promise<{ document: DocumentsTable; matter: MatterWithRole }> {
+  const document = await createDocumentsRepository({ db }).findDocument({ documentId });
+  if (document === undefined) throw createDocumentNotFoundError();
+  try {
+    const matter = await requireMatterAccess({ db, clock, principal, matterId: document.matter_id, action });
+    return { document, matter };
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'documents.matter_not_found')
+      throw createDocumentNotFoundError();
+    throw error;
+  }
+}
+
+export async function requireVersion({
+  db,
+  documentId,
+  version,
+}: {
+  db: Kysely<WritDatabase>;
+  documentId: string;
+  version: number;
+}): Promise<DocumentVersionsTable> {
+  const row = await createDocumentsRepository({ db }).findVersion({ documentId, version });
+  if (row === undefined) throw createVersionNotFoundError();
+  return row;
+}
+
+export function toVersion(row: DocumentVersionsTable, vault: MatterVault): DocumentVersion {
+  const digest = JSON.parse(
+    vault.openText({ sealed: row.sha256_sealed, context: sealContext.versionDigest(row.id) }),
+  ) as { sha256: string };
+  return {
+    id: row.id,
+    documentId: row.document_id,
+    version: row.version,
+    size: row.size,
+    sha256: digest.sha256,
+    mediaType: vault.openText({
+      sealed: row.media_type_sealed,
+      context: sealContext.versionMediaType(row.id),
+    }),
+    uploadedBy: row.uploaded_by,
+    createdAt: new Date(row.created_at),
+  };
+}

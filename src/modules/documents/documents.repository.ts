@@ -1,0 +1,320 @@
+import { type Kysely, sql } from 'kysely';
+import type { WritDatabase } from '../database.js';
+import type {
+  DocumentsTable,
+  DocumentUploadsTable,
+  DocumentVersionsTable,
+  FoldersTable,
+  MatterMembersTable,
+  MattersTable,
+} from './documents.tables.js';
+
+export type DocumentsRepository = ReturnType<typeof createDocumentsRepository>;
+
+export type MatterWithRole = MattersTable & { role: MatterMembersTable['role'] };
+
+/** Rows with the largest version first, with the version's size, for document listings. */
+export type DocumentRowWithSize = DocumentsTable & { size: number };
+
+export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) {
+  const liveMembership = (now: Date) =>
+    sql<boolean>`(matter_members.expires_at is null or matter_members.expires_at > ${now.getTime()})`;
+
+  return {
+    async insertMatter(row: MattersTable): Promise<void> {
+      await db.insertInto('matters').values(row).execute();
+    },
+
+    /** The matter with the user's live role in it, or undefined when the user has none. */
+    async findMatterForMember({
+      matterId,
+      userId,
+      now,
+    }: {
+      matterId: string;
+      userId: string;
+      now: Date;
+    }): Promise<MatterWithRole | undefined> {
+      return db
+        .selectFrom('matters')
+        .innerJoin('matter_members', 'matter_members.matter_id', 'matters.id')
+        .selectAll('matters')
+        .select('matter_members.role')
+        .where('matters.id', '=', matterId)
+        .where('matter_members.user_id', '=', userId)
+        .where(liveMembership(now))
+        .executeTakeFirst();
+    },
+
+    async listMattersForMember({ userId, now }: { userId: string; now: Date }): Promise<MatterWithRole[]> {
+      return db
+        .selectFrom('matters')
+        .innerJoin('matter_members', 'matter_members.matter_id', 'matters.id')
+        .selectAll('matters')
+        .select('matter_members.role')
+        .where('matter_members.user_id', '=', userId)
+        .where(liveMembership(now))
+        .orderBy('matters.created_at', 'desc')
+        .execute();
+    },
+
+    async insertMember(row: MatterMembersTable): Promise<void> {
+      await db.insertInto('matter_members').values(row).execute();
+    },
+
+    async upsertMember(row: MatterMembersTable): Promise<void> {
+      await db
+        .insertInto('matter_members')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['matter_id', 'user_id']).doUpdateSet({
+            role: row.role,
+            added_by: row.added_by,
+            added_at: row.added_at,
+            expires_at: row.expires_at,
+          }),
+        )
+        .execute();
+    },
+
+    async deleteMember({ matterId, userId }: { matterId: string; userId: string }): Promise<number> {
+      const result = await db
+        .deleteFrom('matter_members')
+        .where('matter_id', '=', matterId)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
+    async listMembers({ matterId, now }: { matterId: string; now: Date }): Promise<MatterMembersTable[]> {
+      return db
+        .selectFrom('matter_members')
+        .selectAll()
+        .where('matter_id', '=', matterId)
+        .where(liveMembership(now))
+        .orderBy('added_at')
+        .execute();
+    },
+
+    async userExists(userId: string): Promise<boolean> {
+      const row = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /**
+     * Adds `delta` bytes to the matter's usage unless that would pass `limit`; false when refused.
+     * One conditional update, so that concurrent uploads cannot both slip under the quota.
+     */
+    async addUsedBytes({
+      matterId,
+      delta,
+      limit,
+      now,
+    }: {
+      matterId: string;
+      delta: number;
+      limit: number | undefined;
+      now: Date;
+    }): Promise<boolean> {
+      let query = db
+        .updateTable('matters')
+        .set({ used_bytes: sql`used_bytes + ${delta}`, updated_at: now.getTime() })
+        .where('id', '=', matterId);
+      if (limit !== undefined) query = query.where(sql<boolean>`used_bytes + ${delta} <= ${limit}`);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async insertFolder(row: FoldersTable): Promise<void> {
+      await db.insertInto('folders').values(row).execute();
+    },
+
+    async findFolder({ matterId, folderId }: { matterId?: string; folderId: string }) {
+      let query = db.selectFrom('folders').selectAll().where('id', '=', folderId);
+      if (matterId !== undefined) query = query.where('matter_id', '=', matterId);
+      return query.executeTakeFirst();
+    },
+
+    async listFolders({ matterId }: { matterId: string }): Promise<FoldersTable[]> {
+      return db.selectFrom('folders').selectAll().where('matter_id', '=', matterId).execute();
+    },
+
+    async listChildFolders({ parentId }: { parentId: string }): Promise<FoldersTable[]> {
+      return db
+        .selectFrom('folders')
+        .selectAll()
+        .where('parent_id', '=', parentId)
+        .where('trashed_at', 'is', null)
+        .execute();
+    },
+
+    async updateFolder({
+      folderId,
+      changes,
+    }: {
+      folderId: string;
+      changes: Partial<Pick<FoldersTable, 'parent_id' | 'name_sealed' | 'name_lookup' | 'trashed_at'>> & {
+        updated_at: number;
+      };
+    }): Promise<void> {
+      await db.updateTable('folders').set(changes).where('id', '=', folderId).execute();
+    },
+
+    /** Whether a live folder or document in `folderId` already has this name (by lookup hash). */
+    async isNameTaken({
+      folderId,
+      nameLookup,
+      exceptId,
+    }: {
+      folderId: string;
+      nameLookup: string;
+      exceptId?: string;
+    }): Promise<boolean> {
+      const folder = await db
+        .selectFrom('folders')
+        .select('id')
+        .where('parent_id', '=', folderId)
+        .where('name_lookup', '=', nameLookup)
+        .where('trashed_at', 'is', null)
+        .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId ?? ''))
+        .executeTakeFirst();
+      if (folder !== undefined) return true;
+      const document = await db
+        .selectFrom('documents')
+        .select('id')
+        .where('folder_id', '=', folderId)
+        .where('name_lookup', '=', nameLookup)
+        .where('trashed_at', 'is', null)
+        .$if(exceptId !== undefined, (q) => q.where('id', '!=', exceptId ?? ''))
+        .executeTakeFirst();
+      return document !== undefined;
+    },
+
+    async findLiveDocumentByName({
+      folderId,
+      nameLookup,
+    }: {
+      folderId: string;
+      nameLookup: string;
+    }): Promise<DocumentsTable | undefined> {
+      return db
+        .selectFrom('documents')
+        .selectAll()
+        .where('folder_id', '=', folderId)
+        .where('name_lookup', '=', nameLookup)
+        .where('trashed_at', 'is', null)
+        .executeTakeFirst();
+    },
+
+    async insertDocument(row: DocumentsTable): Promise<void> {
+      await db.insertInto('documents').values(row).execute();
+    },
+
+    async findDocument({ documentId }: { documentId: string }): Promise<DocumentsTable | undefined> {
+      return db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst();
+    },
+
+    async listDocuments({
+      folderId,
+      trashed,
+    }: {
+      folderId: string;
+      trashed: boolean;
+    }): Promise<DocumentRowWithSize[]> {
+      return db
+        .selectFrom('documents')
+        .innerJoin('document_versions', (join) =>
+          join
+            .onRef('document_versions.document_id', '=', 'documents.id')
+            .onRef('document_versions.version', '=', 'documents.current_version'),
+        )
+        .selectAll('documents')
+        .select('document_versions.size')
+        .where('documents.folder_id', '=', folderId)
+        .where('documents.trashed_at', trashed ? 'is not' : 'is', null)
+        .execute();
+    },
+
+    async listTrashedDocuments({ matterId }: { matterId: string }): Promise<DocumentRowWithSize[]> {
+      return db
+        .selectFrom('documents')
+        .innerJoin('document_versions', (join) =>
+          join
+            .onRef('document_versions.document_id', '=', 'documents.id')
+            .onRef('document_versions.version', '=', 'documents.current_version'),
+        )
+        .selectAll('documents')
+        .select('document_versions.size')
+        .where('documents.matter_id', '=', matterId)
+        .where('documents.trashed_at', 'is not', null)
+        .orderBy('documents.trashed_at', 'desc')
+        .execute();
+    },
+
+    async updateDocument({
+      documentId,
+      changes,
+    }: {
+      documentId: string;
+      changes: Partial<
+        Pick<DocumentsTable, 'folder_id' | 'name_sealed' | 'name_lookup' | 'trashed_at' | 'current_version'>
+      > & { updated_at: number };
+    }): Promise<void> {
+      await db.updateTable('documents').set(changes).where('id', '=', documentId).execute();
+    },
+
+    async insertVersion(row: DocumentVersionsTable): Promise<void> {
+      await db.insertInto('document_versions').values(row).execute();
+    },
+
+    async listVersions({ documentId }: { documentId: string }): Promise<DocumentVersionsTable[]> {
+      return db
+        .selectFrom('document_versions')
+        .selectAll()
+        .where('document_id', '=', documentId)
+        .orderBy('version', 'desc')
+        .execute();
+    },
+
+    async findVersion({
+      documentId,
+      version,
+    }: {
+      documentId: string;
+      version: number;
+    }): Promise<DocumentVersionsTable | undefined> {
+      return db
+        .selectFrom('document_versions')
+        .selectAll()
+        .where('document_id', '=', documentId)
+        .where('version', '=', version)
+        .executeTakeFirst();
+    },
+
+    async insertUpload(row: DocumentUploadsTable): Promise<void> {
+      await db.insertInto('document_uploads').values(row).execute();
+    },
+
+    async deleteUpload({ uploadId }: { uploadId: string }): Promise<void> {
+      await db.deleteFrom('document_uploads').where('id', '=', uploadId).execute();
+    },
+
+    async listUploadsStartedBefore({ before }: { before: Date }): Promise<DocumentUploadsTable[]> {
+      return db
+        .selectFrom('document_uploads')
+        .selectAll()
+        .where('started_at', '<', before.getTime())
+        .execute();
+    },
+
+    /** Every blob key a version refers to, for orphan sweeps. */
+    async isBlobReferenced({ blobKey }: { blobKey: string }): Promise<boolean> {
+      const row = await db
+        .selectFrom('document_versions')
+        .select('id')
+        .where('blob_key', '=', blobKey)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+  };
+}
