@@ -1,0 +1,126 @@
+import { lstat, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { afterAll, describe, expect, test } from 'vitest';
+import { isErrorWithCode } from '../errors/errors.js';
+import {
+  collectKeys,
+  describeBlobStoreContract,
+  drained,
+  expectCode,
+  failingSource,
+  readAll,
+  rejectionOf,
+} from './blob-store.test-utils.js';
+import { createFsBlobStore } from './fs-blob-store.js';
+
+const tempDirs: string[] = [];
+async function createTempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'writ-blobs-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function createStoreInTempDir() {
+  const parent = await createTempDir();
+  const rootDir = join(parent, 'blobs');
+  return { parent, rootDir, store: createFsBlobStore({ rootDir }) };
+}
+
+describeBlobStoreContract('filesystem', async () => (await createStoreInTempDir()).store);
+
+describe('filesystem blob store', () => {
+  test('no partial file is ever visible under the key while a put is streaming', async () => {
+    const { rootDir, store } = await createStoreInTempDir();
+    const source = new PassThrough();
+    const key = 'content/mat_1/blb_1';
+    const putting = store.put({ key, source });
+    for (let i = 0; i < 4; i++) {
+      source.write(Buffer.alloc(256 * 1024, i));
+      await drained(source);
+      expect(await store.stat({ key })).toBeUndefined();
+      expect(await rejectionOf(lstat(join(rootDir, 'content', 'mat_1', 'blb_1')))).toMatchObject({
+        code: 'ENOENT',
+      });
+      expect(await collectKeys(store.list({ prefix: '' }))).toEqual([]);
+      expect(await readdir(join(rootDir, '.incomplete'))).toHaveLength(1);
+    }
+    source.end();
+    expect(await putting).toEqual({ size: 1024 * 1024 });
+    expect(await store.stat({ key })).toEqual({ size: 1024 * 1024 });
+    expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
+  });
+
+  test('the temp file is removed when the source fails', async () => {
+    const { rootDir, store } = await createStoreInTempDir();
+    const error = new Error('boom');
+    const source = failingSource({ before: Buffer.alloc(1024), error });
+    expect(await rejectionOf(store.put({ key: 'content/x', source }))).toBe(error);
+    expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
+  });
+
+  test('two concurrent puts of one key: exactly one wins, the other is refused', async () => {
+    const { rootDir, store } = await createStoreInTempDir();
+    const results = await Promise.allSettled([
+      store.put({ key: 'content/race', source: Readable.from([Buffer.from('aaaa')]) }),
+      store.put({ key: 'content/race', source: Readable.from([Buffer.from('bbbb')]) }),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    expect(isErrorWithCode({ error: refused?.reason, code: 'blobs.already_exists' })).toBe(true);
+    expect(['aaaa', 'bbbb']).toContain((await readAll(await store.read({ key: 'content/race' }))).toString());
+    expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
+  });
+
+  test('blobs are 0600 and their directories 0700', async () => {
+    const { rootDir, store } = await createStoreInTempDir();
+    await store.put({ key: 'content/mat_1/blb_1', source: Readable.from([Buffer.from('x')]) });
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    expect(await mode(join(rootDir, 'content', 'mat_1', 'blb_1'))).toBe(0o600);
+    expect(await mode(join(rootDir, 'content', 'mat_1'))).toBe(0o700);
+    expect(await mode(join(rootDir, 'content'))).toBe(0o700);
+    expect(await mode(join(rootDir, '.incomplete'))).toBe(0o700);
+  });
+
+  test('sweepIncomplete removes only temp files older than the cut-off', async () => {
+    const { rootDir, store } = await createStoreInTempDir();
+    expect(await store.sweepIncomplete({ olderThan: new Date() })).toEqual({ removed: 0 });
+    await store.put({ key: 'content/kept', source: Readable.from([Buffer.from('x')]) });
+    const incomplete = join(rootDir, '.incomplete');
+    const old = new Date('2026-01-01T00:00:00Z');
+    for (const name of ['old-1', 'old-2', 'recent']) await writeFile(join(incomplete, name), 'x');
+    await utimes(join(incomplete, 'old-1'), old, old);
+    await utimes(join(incomplete, 'old-2'), old, old);
+    expect(await store.sweepIncomplete({ olderThan: new Date('2026-01-02T00:00:00Z') })).toEqual({
+      removed: 2,
+    });
+    expect(await readdir(incomplete)).toEqual(['recent']);
+    expect(await store.stat({ key: 'content/kept' })).toEqual({ size: 1 });
+  });
+
+  test('keys that try to leave the root never reach the filesystem', async () => {
+    const { parent, rootDir, store } = await createStoreInTempDir();
+    await writeFile(join(parent, 'secret'), 'do not read');
+    await mkdir(rootDir, { recursive: true });
+    for (const key of ['../secret', 'a/../../secret', `${parent}/secret`, '../x', 'a\0/../../x']) {
+      await expectCode(store.read({ key }), 'blobs.key_invalid');
+      await expectCode(store.delete({ key }), 'blobs.key_invalid');
+      await expectCode(store.put({ key, source: Readable.from([Buffer.from('x')]) }), 'blobs.key_invalid');
+    }
+    expect((await readdir(parent)).sort()).toEqual(['blobs', 'secret']);
+    expect(await readdir(rootDir)).toEqual([]);
+  });
+
+  test('a directory that holds other keys is not a blob', async () => {
+    const { store } = await createStoreInTempDir();
+    await store.put({ key: 'content/mat_1/blb_1', source: Readable.from([Buffer.from('x')]) });
+    expect(await store.stat({ key: 'content/mat_1' })).toBeUndefined();
+    await expectCode(store.read({ key: 'content/mat_1' }), 'blobs.not_found');
+    await store.delete({ key: 'content/mat_1' });
+    expect(await store.stat({ key: 'content/mat_1/blb_1' })).toEqual({ size: 1 });
+  });
+});
