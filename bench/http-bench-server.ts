@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest } from '../src/migrations/migrations.js';
+import { createTestDocumentsDependencies } from '../test/support/documents.js';
 import { createTestIdentityDependencies } from '../test/support/identity.js';
 import type { WritDatabase } from '../src/modules/database.js';
 import { buildHttpApp } from '../src/runtime/http/http-app.js';
@@ -40,6 +41,7 @@ async function startWritServer(): Promise<{ port: number; stop: () => Promise<vo
     db: database.db,
     clock: createSystemClock(),
     identity: createTestIdentityDependencies({ db: database.db, clock: createSystemClock() }),
+    documents: createTestDocumentsDependencies({ db: database.db, clock: createSystemClock() }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

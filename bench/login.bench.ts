@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createTestDocumentsDependencies } from '../test/support/documents.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,15 +123,15 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
   const database = await openDatabase<WritDatabase>({ dialect: 'sqlite', path: join(dataDir, 'writ.db') });
   await migrateToLatest(database.db);
   const clock = createTestClock({ now: new Date() });
-  const rootKey = randomBytes(32);
+  const installationKey = randomBytes(32);
   const passwordHasher = createArgon2PasswordHasher(defaultArgon2Parameters);
   const identity: IdentityDependencies = {
     db: database.db,
     clock,
     passwordHasher,
     ledger: createLedger({ clock }),
-    secretBox: createSecretBox({ rootKey }),
-    keyedHasher: createKeyedHasher({ rootKey }),
+    secretBox: createSecretBox({ key: installationKey }),
+    keyedHasher: createKeyedHasher({ key: installationKey }),
     settings: {
       sessionIdleMinutes: 30,
       sessionAbsoluteHours: 12,
@@ -154,6 +155,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     db: database.db,
     clock,
     identity,
+    documents: createTestDocumentsDependencies({ db: database.db, clock }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

@@ -4,6 +4,7 @@ import { registerAdminCommands } from './runtime/cli/admin.command.js';
 import type { CliIo } from './runtime/cli/cli-io.js';
 import { registerConfigCommand } from './runtime/cli/config.command.js';
 import { registerDoctorCommand } from './runtime/cli/doctor.command.js';
+import { registerKeysCommands } from './runtime/cli/keys.command.js';
 import { registerLedgerCommands } from './runtime/cli/ledger.command.js';
 import { registerMigrateCommand } from './runtime/cli/migrate.command.js';
 import { registerServeCommand } from './runtime/cli/serve.command.js';
@@ -70,6 +71,7 @@ registerConfigCommand(program, io);
 registerDoctorCommand(program, io);
 registerAdminCommands(program, io);
 registerLedgerCommands(program, io);
+registerKeysCommands(program, io);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,10 +6,14 @@ import {
   type KeyedHasher,
   type SecretBox,
 } from '../modules/vault/vault.secret-box.js';
+import type { RootKeyring } from '../modules/vault/vault.keys.models.js';
+import { loadInstallationKey } from '../modules/vault/vault.keys.usecases.js';
 import { createArgon2PasswordHasher, type PasswordHasher } from '../modules/identity/identity.passwords.js';
 import type { Clock } from '../shared/clock/clock.js';
 import { type DatabaseConnection, openDatabase, parseDatabaseUrl } from '../shared/db/database.js';
 import type { Logger } from '../shared/logger/logger.js';
+import type { BlobStore } from '../shared/blobs/blob-store.js';
+import { createConfiguredBlobStore } from './blob-store.js';
 import type { Config } from './config/config.js';
 import type { Secrets } from './config/secrets.js';
 import type { WritDatabase } from '../modules/database.js';
@@ -23,8 +27,12 @@ export type Dependencies = {
   database: DatabaseConnection<WritDatabase>;
   passwordHasher: PasswordHasher;
   ledger: Ledger;
+  /** The root key(s): wraps installation and matter keys; only the vault's key use-cases take it. */
+  keyring: RootKeyring;
+  /** Sealing and keyed hashing under the installation key. */
   secretBox: SecretBox;
   keyedHasher: KeyedHasher;
+  blobStore: BlobStore;
 };
 
 export async function openConfiguredDatabase({
@@ -42,18 +50,25 @@ export async function openConfiguredDatabase({
   );
 }
 
+/**
+ * Builds the dependencies on an open, migrated database: the installation key lives in it (created on the
+ * first start), and the secret box and keyed hasher derive from that key, not from the root key.
+ */
 export async function createDependencies({
   config,
   secrets,
+  database,
   logger,
   clock,
 }: {
   config: Config;
-  secrets: Pick<Secrets, 'databasePassword' | 'rootKey'>;
+  secrets: Pick<Secrets, 'rootKeyring' | 's3SecretAccessKey'>;
+  database: DatabaseConnection<WritDatabase>;
   logger: Logger;
   clock: Clock;
 }): Promise<Dependencies> {
-  const database = await openConfiguredDatabase({ config, databasePassword: secrets.databasePassword });
+  const keyring = secrets.rootKeyring;
+  const installationKey = await loadInstallationKey({ db: database.db, keyring, clock });
   return {
     config,
     logger,
@@ -62,7 +77,9 @@ export async function createDependencies({
     database,
     passwordHasher: createArgon2PasswordHasher(),
     ledger: createLedger({ clock }),
-    secretBox: createSecretBox({ rootKey: secrets.rootKey }),
-    keyedHasher: createKeyedHasher({ rootKey: secrets.rootKey }),
+    keyring,
+    secretBox: createSecretBox({ key: installationKey }),
+    keyedHasher: createKeyedHasher({ key: installationKey }),
+    blobStore: createConfiguredBlobStore({ config, s3SecretAccessKey: secrets.s3SecretAccessKey }),
   };
 }

@@ -14,7 +14,8 @@ import { buildHttpApp } from './http/http-app.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { type RunningLedgerSequencer, startLedgerSequencer } from './jobs/ledger-sequencer.js';
 import { type RunningLedgerVerifyJob, startLedgerVerifyJob } from './jobs/ledger-verify.job.js';
-import { startConfiguredMailOutbox } from './jobs/mail-outbox.job.js';
+import { type RunningJob, startConfiguredMailOutbox } from './jobs/mail-outbox.job.js';
+import { startUploadSweepJob } from './jobs/upload-sweep.job.js';
 import { acquireDataDirLock, type DataDirLock } from './install/data-dir-lock.js';
 import { ensureDataDir, ensurePrivateDir } from './install/data-dir.js';
 import { createUnsafeInstallationError } from './install/install.errors.js';
@@ -69,16 +70,23 @@ export async function startWrit({
   if (unsafe.length > 0) throw createUnsafeInstallationError({ message: unsafe.join('\n') });
   ensureDataDir(config.dataDir);
   const lock = acquireDataDirLock({ dataDir: config.dataDir, purpose: 'writ serve' });
-  let deps: Dependencies | undefined;
+  let database: Dependencies['database'] | undefined;
   try {
     await prepareInstallation({ config, clock });
     const secrets = envToSecrets(config);
-    deps = await createDependencies({ config, secrets, logger, clock });
-    const { applied } = await migrateToLatest(deps.db);
+    if (secrets.isRootKeyRotationPending) {
+      subsystemLogger(logger, 'writ:install').warn(
+        { rootKeyFile: config.rootKeyFile },
+        'a root key rotation was started and not finished (root.key.next exists): stop Writ and run `writ keys rotate-root` to finish it',
+      );
+    }
+    database = await openConfiguredDatabase({ config, databasePassword: secrets.databasePassword });
+    const { applied } = await migrateToLatest(database.db);
     if (applied.length > 0) subsystemLogger(logger, 'writ:db').info({ applied }, 'database migrated');
+    const deps = await createDependencies({ config, secrets, database, logger, clock });
     return await listen({ deps, secrets, lock });
   } catch (error) {
-    await deps?.database.close().catch(() => undefined);
+    await database?.close().catch(() => undefined);
     lock.release();
     throw error;
   }
@@ -116,6 +124,18 @@ async function listen({
         return url;
       },
     },
+    documents: {
+      db,
+      clock,
+      keyring: deps.keyring,
+      ledger: deps.ledger,
+      blobStore: deps.blobStore,
+      settings: {
+        maxUploadBytes: config.documents.maxUploadBytes,
+        defaultMatterQuotaBytes: config.documents.matterQuotaBytes,
+        abandonedUploadMinutes: config.documents.abandonedUploadMinutes,
+      },
+    },
     metrics: createHttpMetrics(),
     metricsToken: secrets.metricsToken,
     version,
@@ -148,9 +168,18 @@ async function listen({
   const certificate = secrets.tls === undefined ? undefined : summarizeCertificate(secrets.tls.cert);
   let ledgerSequencer: RunningLedgerSequencer;
   let ledgerVerify: RunningLedgerVerifyJob;
+  let uploadSweep: RunningJob;
   // On SQLite verification reads through its own connection, so its snapshot never holds up the server's.
   let verifyConnection: Awaited<ReturnType<typeof openConfiguredDatabase>> | undefined;
   try {
+    uploadSweep = await startUploadSweepJob({
+      db,
+      clock,
+      blobStore: deps.blobStore,
+      logger: subsystemLogger(logger, 'writ:jobs'),
+      abandonedAfterMinutes: config.documents.abandonedUploadMinutes,
+      isSingleServer: deps.database.dialect === 'sqlite',
+    });
     verifyConnection =
       deps.database.dialect === 'sqlite'
         ? await openConfiguredDatabase({ config, databasePassword: secrets.databasePassword })
@@ -205,9 +234,11 @@ async function listen({
       } finally {
         clearTimeout(forceClose);
         await mailOutbox?.stop();
+        await uploadSweep.stop();
         await ledgerVerify.stop();
         await verifyConnection?.close();
         await ledgerSequencer.stop();
+        await deps.blobStore.close();
         await deps.database.close();
         lock.release();
       }

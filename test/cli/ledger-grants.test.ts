@@ -50,7 +50,7 @@ describe('writ ledger grants [postgres]', () => {
     await migrateToLatest(db);
     const signer = await loadOrCreateSigningKey({
       db,
-      secretBox: createSecretBox({ rootKey: randomBytes(32) }),
+      secretBox: createSecretBox({ key: randomBytes(32) }),
       clock,
       name: 'writ.example.com/ledger',
     });

@@ -7,7 +7,9 @@ import type { WritDatabase } from '../../src/modules/database.js';
 import { createCheckpoint } from '../../src/modules/ledger/ledger.checkpoints.usecases.js';
 import { sequencePendingEntries } from '../../src/modules/ledger/ledger.sequencer.js';
 import { appendTestEvents } from '../../src/modules/ledger/ledger.storage.test-utils.js';
-import { ensureRootKeyFile, readRootKeyFile } from '../../src/modules/vault/vault.root-key.js';
+import { loadInstallationKey } from '../../src/modules/vault/vault.keys.usecases.js';
+import { ensureRootKeyFile } from '../../src/modules/vault/vault.root-key.js';
+import { loadRootKeyring } from '../../src/modules/vault/vault.root-keyring.js';
 import { createSecretBox } from '../../src/modules/vault/vault.secret-box.js';
 import { loadOrCreateSigningKey } from '../../src/modules/vault/vault.signing-keys.js';
 import { createTestClock } from '../../src/shared/clock/clock.test-utils.js';
@@ -30,9 +32,10 @@ async function createLedgerDataDir(): Promise<{ dataDir: string; verifierKey: st
     const db = connection.db;
     await migrateToLatest(db);
     const clock = createTestClock();
+    const { keyring } = loadRootKeyring({ rootKeyFile });
     const signer = await loadOrCreateSigningKey({
       db,
-      secretBox: createSecretBox({ rootKey: readRootKeyFile(rootKeyFile) }),
+      secretBox: createSecretBox({ key: await loadInstallationKey({ db, keyring, clock }) }),
       clock,
       name: origin,
     });

@@ -1,4 +1,5 @@
 import fastifyRateLimit from '@fastify/rate-limit';
+import { createTestDocumentsDependencies } from '../support/documents.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, describeOnDatabases } from '../support/databases.js';
@@ -198,6 +199,7 @@ describe('ledger HTTP behind the real front door', () => {
       db: database.db,
       clock,
       identity: createTestIdentityDependencies({ db: database.db, clock }),
+      documents: createTestDocumentsDependencies({ db: database.db, clock }),
       metrics: createHttpMetrics(),
       metricsToken: undefined,
       checkReadiness: () => Promise.resolve(true),

@@ -22,7 +22,7 @@ export const testIdentitySettings: IdentitySettings = {
 
 /**
  * Real identity collaborators for tests: argon2id with small parameters (the real code path, fast),
- * the real ledger and vault under a random root key.
+ * the real ledger and vault under a random installation key.
  */
 export function createTestIdentityDependencies({
   db,
@@ -35,14 +35,14 @@ export function createTestIdentityDependencies({
   settings?: Partial<IdentitySettings>;
   publicUrl?: string;
 }): IdentityDependencies {
-  const rootKey = randomBytes(32);
+  const installationKey = randomBytes(32);
   return {
     db,
     clock,
     passwordHasher: createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
     ledger: createLedger({ clock }),
-    secretBox: createSecretBox({ rootKey }),
-    keyedHasher: createKeyedHasher({ rootKey }),
+    secretBox: createSecretBox({ key: installationKey }),
+    keyedHasher: createKeyedHasher({ key: installationKey }),
     settings: { ...testIdentitySettings, ...settings },
     publicUrl,
   };

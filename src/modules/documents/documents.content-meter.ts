@@ -37,10 +37,9 @@ export function createContentMeter({
       callback();
     },
   });
+  // Object.assign would copy a getter's value at the time of the call (0): define it as a getter.
+  Object.defineProperty(meter, 'bytes', { get: () => bytes, enumerable: true });
   return Object.assign(meter, {
-    get bytes() {
-      return bytes;
-    },
     digest() {
       if (digest === undefined) throw new Error('The content meter has not finished.');
       return digest;

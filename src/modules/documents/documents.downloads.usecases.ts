@@ -1,4 +1,4 @@
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../shared/blobs/blob-store.js';
 import type { Clock } from '../../shared/clock/clock.js';
@@ -65,17 +65,22 @@ export async function openDocumentContent({
   principal,
   documentId,
   version: versionNumber,
-  range: rangeRequest,
+  range: requestedRange,
+  rangeIfVersionId,
 }: DownloadDeps & {
   principal: Principal;
   documentId: string;
   version?: number | undefined;
   range?: ByteRangeRequest | undefined;
+  /** Serve the range only if the version opened is this one (HTTP If-Range); otherwise the whole. */
+  rangeIfVersionId?: string | undefined;
 }): Promise<DocumentDownload> {
   const { document, matter } = await requireReadableDocument({ db, clock, principal, documentId });
   const row = await requireVersion({ db, documentId, version: versionNumber ?? document.current_version });
   const vault = await openMatterVault({ db, keyring, matterId: matter.id });
   const version = toVersion(row, vault);
+  const isRangeValid = rangeIfVersionId === undefined || rangeIfVersionId === row.id;
+  const rangeRequest = isRangeValid ? requestedRange : undefined;
   const range = rangeRequest === undefined ? undefined : resolveByteRange(rangeRequest, row.size);
   const contentKey = await openContentKey({
     db,
@@ -135,11 +140,16 @@ async function openWhole({
     expectedLength: row.size,
     createMismatchError: () => createIntegrityFailedError(),
   });
-  const body = ciphertext.pipe(decrypt).pipe(verify).pipe(createFailureRecorder(recordFailure));
-  // .pipe does not forward errors: each stage's failure must reach the body the caller reads.
-  for (const stage of [ciphertext, decrypt, verify]) {
-    stage.on('error', (error) => body.destroy(error));
-  }
+  const body = new PassThrough();
+  // pipeline owns the error of every stage; the body learns of one only after it is on the ledger.
+  pipeline(ciphertext, decrypt, verify, (error) => {
+    if (error !== null && error !== undefined) failBody({ body, error, recordFailure });
+  });
+  verify.pipe(body);
+  // A reader that goes away (client disconnect) must not leave the blob open behind a full buffer.
+  body.on('close', () => {
+    if (!verify.readableEnded) ciphertext.destroy();
+  });
   return body;
 }
 
@@ -166,30 +176,39 @@ async function openRange({
     if (isErrorWithCode({ error, code: 'vault.integrity_failed' })) await recordFailure();
     throw error;
   }
-  return Readable.from(decryptor.decryptRange(range)).pipe(createFailureRecorder(recordFailure));
+  const segments = Readable.from(decryptor.decryptRange(range));
+  const body = new PassThrough();
+  segments.on('error', (error) => {
+    failBody({ body, error, recordFailure });
+  });
+  segments.pipe(body);
+  body.on('close', () => {
+    if (!segments.readableEnded) segments.destroy();
+  });
+  return body;
 }
 
 /**
- * Passes plaintext through; when an upstream stage fails its integrity check, the failure is written to
- * the ledger before the error reaches the reader.
+ * Ends the body with `error`; an integrity failure is written to the ledger first: a stream destroyed with
+ * an error reports it at once to a reader that attaches later, so recording afterwards would race.
  */
-function createFailureRecorder(recordFailure: () => Promise<void>): Transform {
-  const recorder = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      callback(null, chunk);
-    },
-    destroy(error, callback) {
-      if (error !== null && isErrorWithCode({ error, code: 'vault.integrity_failed' })) {
-        recordFailure().then(
-          () => callback(error),
-          () => callback(error),
-        );
-        return;
-      }
-      callback(error);
-    },
-  });
-  return recorder;
+function failBody({
+  body,
+  error,
+  recordFailure,
+}: {
+  body: Readable;
+  error: Error;
+  recordFailure: () => Promise<void>;
+}): void {
+  if (!isErrorWithCode({ error, code: 'vault.integrity_failed' })) {
+    body.destroy(error);
+    return;
+  }
+  recordFailure().then(
+    () => body.destroy(error),
+    () => body.destroy(error),
+  );
 }
 
 async function recordIntegrityFailure({

@@ -213,7 +213,10 @@ export async function setMatterMember({
     await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'matter.manage_members' });
     const repository = createDocumentsRepository({ db: trx });
     if (!(await repository.userExists(userId))) throw createUserNotFoundError();
-    if (memberRole !== 'owner') await requireAnotherOwner({ repository, matterId, userId, now });
+    // An ownership that expires does not count as one: the matter must keep a permanent owner.
+    if (memberRole !== 'owner' || expiresAt !== undefined) {
+      await requireAnotherOwner({ repository, matterId, userId, now });
+    }
     await repository.upsertMember({
       matter_id: matterId,
       user_id: userId,

@@ -69,7 +69,8 @@ export const nameMaxLength = 255;
  */
 export function normalizeName(raw: string): string | undefined {
   const name = raw.normalize('NFC').trim();
-  if (name.length === 0 || [...name].length > nameMaxLength) return undefined;
+  // Counted in code points, the unit file systems and people count characters in.
+  if (name.length === 0 || Array.from(name).length > nameMaxLength) return undefined;
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\u0000-\u001f\u007f-\u009f/\\]/u.test(name)) return undefined;
   if (name === '.' || name === '..') return undefined;

@@ -21,6 +21,7 @@ import {
 } from './documents.errors.js';
 import { requireLiveFolder, toDocumentSummary } from './documents.folders.usecases.js';
 import { requireMatterAccess } from './documents.matter-access.js';
+import { requireReadableDocument } from './documents.read.js';
 import { actorOf } from './documents.matters.usecases.js';
 import {
   contentBlobKey,
@@ -121,13 +122,12 @@ function quotaRemaining(matter: MatterWithRole): number | undefined {
 async function placeUpload({ db, clock, keyring, principal, target }: UploadArgs): Promise<Placement> {
   const repository = createDocumentsRepository({ db });
   if ('documentId' in target) {
-    const existing = await repository.findDocument({ documentId: target.documentId });
-    if (existing === undefined) throw createDocumentNotFoundError();
-    const matter = await requireMatterAccess({
+    // A document in a matter the caller cannot see answers like one that does not exist.
+    const { document: existing, matter } = await requireReadableDocument({
       db,
       clock,
       principal,
-      matterId: existing.matter_id,
+      documentId: target.documentId,
       action: 'document.write',
     });
     if (existing.trashed_at !== null) throw createDocumentTrashedError();
@@ -177,7 +177,9 @@ async function placeUpload({ db, clock, keyring, principal, target }: UploadArgs
     folderId: folder.id,
     nameLookup: nameLookupFor({ vault, name: name.name }),
   });
-  return { matter, vault, documentId, existing: undefined, folderId: folder.id, name, version: 1 };
+  // Only the sealed form and the lookup hash: the row must never receive the plaintext `name`.
+  const sealed = { name_sealed: name.name_sealed, name_lookup: name.name_lookup };
+  return { matter, vault, documentId, existing: undefined, folderId: folder.id, name: sealed, version: 1 };
 }
 
 type StoredContent = { size: number; ciphertextSize: number; sha256: string };

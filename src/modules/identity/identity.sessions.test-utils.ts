@@ -1,9 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Kysely } from 'kysely';
-import { expect } from 'vitest';
 import { createTestIdentityDependencies } from '../../../test/support/identity.js';
 import type { TestClock } from '../../shared/clock/clock.test-utils.js';
-import { isErrorWithCode } from '../../shared/errors/errors.js';
 import type { WritDatabase } from '../database.js';
 import { createUserBySystem } from './identity.admin.usecases.js';
 import type { IdentitySettings } from './identity.dependencies.js';
@@ -18,29 +16,7 @@ export const browser: DeviceInfo = {
   clientAddress: '203.0.113.7',
 };
 
-export async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(isErrorWithCode({ error, code }), `expected ${code}, got ${String(error)}`).toBe(true);
-}
-
-export async function countLedgerEntries(db: Kysely<WritDatabase>): Promise<number> {
-  return (await db.selectFrom('ledger_pending_entries').select('id').execute()).length;
-}
-
-/** The parsed ledger entries of one kind; entries recorded at the same instant come in no set order. */
-export async function ledgerEntries(db: Kysely<WritDatabase>, kind: string) {
-  const rows = await db
-    .selectFrom('ledger_pending_entries')
-    .select(['entry'])
-    .where('kind', '=', kind)
-    .orderBy('recorded_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((row) => JSON.parse(row.entry) as { actor: unknown; data: Record<string, unknown> });
-}
+export { countLedgerEntries, expectCode, ledgerEntries } from '../../../test/support/assertions.js';
 
 /** The current TOTP code for a base32 secret at `at`, computed by Debian's `oathtool`, not by otplib. */
 export function oathtoolCode({ secret, at }: { secret: string; at: Date }): string {

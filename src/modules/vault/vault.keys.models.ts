@@ -1,4 +1,5 @@
 import type { Transform } from 'node:stream';
+import { createPrefixedIdGenerator } from '../../shared/ids/ids.js';
 import type { CiphertextRangeReader, RangeDecryptor } from './vault.streaming-aead.js';
 
 /**
@@ -65,3 +66,45 @@ export type OpenedContentKey = {
 
 /** Progress of a resumable rotation, for the CLI's progress line. */
 export type RotationProgress = { rewrapped: number; remaining: number };
+
+/**
+ * Key ids: `vk_…` for keys wrapped by the root key (matter keys), `dk_…` for data keys (content, metadata).
+ * @NOTE Stored in `vault_keys.id` and `document_versions.data_key_id`: never change a prefix.
+ */
+export const generateVaultKeyId = createPrefixedIdGenerator({ prefix: 'vk' });
+export const generateDataKeyId = createPrefixedIdGenerator({ prefix: 'dk' });
+
+/**
+ * The installation key's fixed id: one row per installation, so two processes creating it at once collide
+ * on the primary key and both keep the first.
+ */
+export const installationKeyId = 'vk_installation';
+
+export type KeyPurpose = 'installation' | 'matter' | 'metadata' | 'content';
+
+/**
+ * The associated data binding a wrapped key to its row: `writ-key-v1:<purpose>:<keyId>:<matterId or ->`.
+ * @NOTE Part of every stored wrapped key: changing it strands them all.
+ */
+export function keyAssociatedData({
+  purpose,
+  keyId,
+  matterId,
+}: {
+  purpose: KeyPurpose;
+  keyId: string;
+  matterId: string | null;
+}): Buffer {
+  return Buffer.from(`writ-key-v1:${purpose}:${keyId}:${matterId ?? '-'}`, 'utf8');
+}
+
+/** The associated data of a document version's content (see vault.streaming-aead.ts). */
+export function contentAssociatedData({
+  documentId,
+  version,
+}: {
+  documentId: string;
+  version: number;
+}): Buffer {
+  return Buffer.from(`writ-doc-v1:${documentId}:${version}`, 'utf8');
+}

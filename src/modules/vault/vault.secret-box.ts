@@ -6,8 +6,8 @@ export type { KeyedHasher, SecretBox } from './vault.models.js';
 
 const sealedPrefix = 's1.';
 
-function deriveKey(rootKey: Uint8Array, info: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), info, 32));
+function deriveKey(key: Uint8Array, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), info, 32));
 }
 
 const createSecretBoxOpenError = () =>
@@ -15,11 +15,13 @@ const createSecretBoxOpenError = () =>
     code: 'vault.secret_unreadable',
     status: 500,
     isInternal: true,
-    message: 'A sealed secret did not authenticate: it was altered, moved, or sealed under another root key.',
+    message:
+      'A sealed secret did not authenticate: it was altered, moved, or sealed under another installation key.',
   });
 
-export function createSecretBox({ rootKey }: { rootKey: Uint8Array }): SecretBox {
-  const key = deriveKey(rootKey, 'writ secret box v1');
+/** `key` is the installation key (see loadInstallationKey). */
+export function createSecretBox({ key: installationKey }: { key: Uint8Array }): SecretBox {
+  const key = deriveKey(installationKey, 'writ secret box v1');
   return {
     seal({ plaintext, purpose }) {
       const nonce = randomBytes(12);
@@ -44,8 +46,9 @@ export function createSecretBox({ rootKey }: { rootKey: Uint8Array }): SecretBox
   };
 }
 
-export function createKeyedHasher({ rootKey }: { rootKey: Uint8Array }): KeyedHasher {
-  const key = deriveKey(rootKey, 'writ keyed hash v1');
+/** `key` is the installation key (see loadInstallationKey). */
+export function createKeyedHasher({ key: installationKey }: { key: Uint8Array }): KeyedHasher {
+  const key = deriveKey(installationKey, 'writ keyed hash v1');
   return {
     hash: ({ value, purpose }) =>
       createHmac('sha256', key).update(`${purpose}\0${value}`, 'utf8').digest('base64url'),

@@ -7,7 +7,7 @@ import { createSecretBox } from './vault.secret-box.js';
 import { loadOrCreateSigningKey, readSigningPublicKey } from './vault.signing-keys.js';
 
 describeOnDatabases('vault signing keys', ({ getDb }) => {
-  const secretBox = createSecretBox({ rootKey: randomBytes(32) });
+  const secretBox = createSecretBox({ key: randomBytes(32) });
   const clock = createTestClock();
 
   test('a signing key is generated once; later loads sign with the same key, verifiable from its printed verifier key', async () => {
@@ -36,7 +36,7 @@ describeOnDatabases('vault signing keys', ({ getDb }) => {
     expect(row.private_key_sealed.startsWith('s1.')).toBe(true);
     expect(Buffer.from(row.public_key).equals(key.publicKey)).toBe(true);
     expect(() => secretBox.open({ sealed: row.private_key_sealed, purpose: 'signing-key:other' })).toThrow();
-    const otherBox = createSecretBox({ rootKey: randomBytes(32) });
+    const otherBox = createSecretBox({ key: randomBytes(32) });
     await expect(loadOrCreateSigningKey({ db, secretBox: otherBox, clock, name })).rejects.toMatchObject({
       code: 'vault.secret_unreadable',
     });

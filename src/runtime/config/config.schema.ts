@@ -330,6 +330,67 @@ export const configSchema = {
     defaultDoc: '`60`',
     parse: integer({ min: 1, max: 7 * 24 * 60 }),
   },
+  maxUploadBytes: {
+    env: 'WRIT_MAX_UPLOAD_BYTES',
+    doc: 'Largest document accepted in one upload, in bytes; a larger upload is cut off with 413 and nothing is stored.',
+    defaultDoc: '`5368709120` (5 GiB)',
+    parse: integer({ min: 1, max: 1024 ** 4 }),
+  },
+  matterQuotaBytes: {
+    env: 'WRIT_MATTER_QUOTA_BYTES',
+    doc: 'Storage quota of each new matter, in bytes of documents (all versions, trash included); `0` for no quota.',
+    defaultDoc: '`0` (no quota)',
+    parse: integer({ min: 0, max: 1024 ** 5 }),
+  },
+  abandonedUploadMinutes: {
+    env: 'WRIT_ABANDONED_UPLOAD_MINUTES',
+    doc: 'An upload still unfinished after this long is abandoned and its partial blob removed. With SQLite (one server) every unfinished upload is also removed at start.',
+    defaultDoc: '`1440` (24 hours)',
+    parse: integer({ min: 5, max: 30 * 24 * 60 }),
+  },
+  blobStore: {
+    env: 'WRIT_BLOB_STORE',
+    doc: 'Where encrypted document blobs are kept: `fs` (the local directory `WRIT_BLOB_DIR`) or `s3` (an S3-compatible bucket, for several servers).',
+    defaultDoc: '`fs`',
+    parse: oneOf(['fs', 's3'] as const),
+  },
+  s3Bucket: {
+    env: 'WRIT_S3_BUCKET',
+    doc: 'Bucket of the blobs with `WRIT_BLOB_STORE=s3` (required then).',
+    defaultDoc: 'none',
+    parse: text,
+  },
+  s3Region: {
+    env: 'WRIT_S3_REGION',
+    doc: 'Region of the bucket.',
+    defaultDoc: '`us-east-1`',
+    parse: text,
+  },
+  s3Endpoint: {
+    env: 'WRIT_S3_ENDPOINT',
+    doc: 'Endpoint of an S3-compatible service (MinIO, Ceph, …); unset for AWS. Path-style addressing is used when set.',
+    defaultDoc: 'none (AWS)',
+    parse: text,
+  },
+  s3Prefix: {
+    env: 'WRIT_S3_PREFIX',
+    doc: "Key prefix of Writ's blobs in the bucket, e.g. `writ/`.",
+    defaultDoc: 'none',
+    parse: text,
+  },
+  s3AccessKeyId: {
+    env: 'WRIT_S3_ACCESS_KEY_ID',
+    doc: "Access key id for the bucket; unset to use the AWS SDK's default credentials (instance role, environment).",
+    defaultDoc: 'none',
+    parse: text,
+  },
+  s3SecretAccessKeyFile: {
+    env: 'WRIT_S3_SECRET_ACCESS_KEY_FILE',
+    doc: 'File holding the secret access key (secret; mode 0600). Required with `WRIT_S3_ACCESS_KEY_ID`.',
+    defaultDoc: 'none',
+    parse: text,
+    isSecretFile: true,
+  },
 } satisfies Record<string, ConfigEntry<unknown>>;
 
 export type ConfigKey = keyof typeof configSchema;

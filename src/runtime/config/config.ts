@@ -41,6 +41,18 @@ export type Config = {
     from: string;
   };
   ledger: { origin: string; checkpointSeconds: number; verifyMinutes: number };
+  documents: { maxUploadBytes: number; matterQuotaBytes: number | undefined; abandonedUploadMinutes: number };
+  blobs:
+    | { kind: 'fs' }
+    | {
+        kind: 's3';
+        bucket: string;
+        region: string;
+        endpoint: string | undefined;
+        prefix: string | undefined;
+        accessKeyId: string | undefined;
+        secretAccessKeyFile: string | undefined;
+      };
 };
 
 export type ConfigSource = 'flag' | 'environment' | 'default';
@@ -77,6 +89,36 @@ export const createConfigInvalidError = (problems: string[]) =>
     message: `Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
     details: { problems },
   });
+
+type Reader = <K extends ConfigKey>(key: K) => Parsed<K> | undefined;
+
+function readBlobStoreConfig({
+  read,
+  problems,
+  cwd,
+}: {
+  read: Reader;
+  problems: string[];
+  cwd: string;
+}): Config['blobs'] {
+  if ((read('blobStore') ?? 'fs') === 'fs') return { kind: 'fs' };
+  const bucket = read('s3Bucket');
+  if (bucket === undefined) problems.push('WRIT_S3_BUCKET: required with WRIT_BLOB_STORE=s3');
+  const accessKeyId = read('s3AccessKeyId');
+  const secretAccessKeyFile = read('s3SecretAccessKeyFile');
+  if ((accessKeyId === undefined) !== (secretAccessKeyFile === undefined)) {
+    problems.push('WRIT_S3_ACCESS_KEY_ID and WRIT_S3_SECRET_ACCESS_KEY_FILE: set both, or neither');
+  }
+  return {
+    kind: 's3',
+    bucket: bucket ?? '',
+    region: read('s3Region') ?? 'us-east-1',
+    endpoint: read('s3Endpoint'),
+    prefix: read('s3Prefix'),
+    accessKeyId,
+    secretAccessKeyFile: secretAccessKeyFile === undefined ? undefined : resolve(cwd, secretAccessKeyFile),
+  };
+}
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -128,6 +170,8 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
   const metricsTokenFile = read('metricsTokenFile');
   const smtpPasswordFile = read('smtpPasswordFile');
   const publicUrl = read('publicUrl') ?? defaultPublicUrl(host, port);
+  const blobs = readBlobStoreConfig({ read, problems, cwd });
+  const matterQuotaBytes = read('matterQuotaBytes') ?? 0;
 
   const config: Config = {
     dataDir,
@@ -178,6 +222,12 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
       checkpointSeconds: read('ledgerCheckpointSeconds') ?? 10,
       verifyMinutes: read('ledgerVerifyMinutes') ?? 60,
     },
+    documents: {
+      maxUploadBytes: read('maxUploadBytes') ?? 5 * 1024 ** 3,
+      matterQuotaBytes: matterQuotaBytes === 0 ? undefined : matterQuotaBytes,
+      abandonedUploadMinutes: read('abandonedUploadMinutes') ?? 24 * 60,
+    },
+    blobs,
   };
 
   if (problems.length > 0) throw createConfigInvalidError(problems);
@@ -238,6 +288,16 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     ledgerOrigin: config.ledger.origin,
     ledgerCheckpointSeconds: String(config.ledger.checkpointSeconds),
     ledgerVerifyMinutes: String(config.ledger.verifyMinutes),
+    maxUploadBytes: String(config.documents.maxUploadBytes),
+    matterQuotaBytes: String(config.documents.matterQuotaBytes ?? 0),
+    abandonedUploadMinutes: String(config.documents.abandonedUploadMinutes),
+    blobStore: config.blobs.kind,
+    s3Bucket: config.blobs.kind === 's3' ? config.blobs.bucket : undefined,
+    s3Region: config.blobs.kind === 's3' ? config.blobs.region : undefined,
+    s3Endpoint: config.blobs.kind === 's3' ? config.blobs.endpoint : undefined,
+    s3Prefix: config.blobs.kind === 's3' ? config.blobs.prefix : undefined,
+    s3AccessKeyId: config.blobs.kind === 's3' ? config.blobs.accessKeyId : undefined,
+    s3SecretAccessKeyFile: config.blobs.kind === 's3' ? config.blobs.secretAccessKeyFile : undefined,
   };
   return (Object.keys(configSchema) as ConfigKey[])
     .map((key) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseRootKey } from '../../modules/vault/vault.root-key.js';
+import type { RootKeyring } from '../../modules/vault/vault.keys.models.js';
+import { loadRootKeyring } from '../../modules/vault/vault.root-keyring.js';
 import { createError } from '../../shared/errors/errors.js';
 import { checkSecretFile, describeProblem } from '../install/file-safety.js';
 import type { Config } from './config.js';
@@ -9,11 +10,15 @@ import type { Config } from './config.js';
  * @NOTE Never log or print a value of this type.
  */
 export type Secrets = {
-  rootKey: Buffer;
+  /** The root key file's key, and while `writ keys rotate-root` is unfinished the next one (current). */
+  rootKeyring: RootKeyring;
+  /** `root.key.next` exists: a root key rotation was started and not finished. */
+  isRootKeyRotationPending: boolean;
   tls: { key: string; cert: string } | undefined;
   databasePassword: string | undefined;
   metricsToken: string | undefined;
   smtpPassword: string | undefined;
+  s3SecretAccessKey: string | undefined;
 };
 
 export const createSecretFileUnsafeError = (message: string) =>
@@ -41,13 +46,20 @@ export function readDatabasePassword(config: Pick<Config, 'databasePasswordFile'
     : readSecretFile({ path: config.databasePasswordFile, setting: 'WRIT_DATABASE_PASSWORD_FILE' }).trim();
 }
 
+/** The root keyring from `root.key` (and `root.key.next`), refusing key files other users could read. */
+export function readRootKeyring(config: Pick<Config, 'rootKeyFile'>): ReturnType<typeof loadRootKeyring> {
+  return loadRootKeyring({
+    rootKeyFile: config.rootKeyFile,
+    readFile: (path) => readSecretFile({ path, setting: 'WRIT_ROOT_KEY_FILE' }),
+  });
+}
+
 /** Reads every secret file, refusing any that other users could read. */
 export function envToSecrets(config: Config): Secrets {
+  const { keyring, isRotationPending } = readRootKeyring(config);
   return {
-    rootKey: parseRootKey(
-      readSecretFile({ path: config.rootKeyFile, setting: 'WRIT_ROOT_KEY_FILE' }),
-      config.rootKeyFile,
-    ),
+    rootKeyring: keyring,
+    isRootKeyRotationPending: isRotationPending,
     tls: config.behindTlsProxy
       ? undefined
       : {
@@ -63,5 +75,12 @@ export function envToSecrets(config: Config): Secrets {
       config.mail.smtpPasswordFile === undefined
         ? undefined
         : readSecretFile({ path: config.mail.smtpPasswordFile, setting: 'WRIT_SMTP_PASSWORD_FILE' }).trim(),
+    s3SecretAccessKey:
+      config.blobs.kind !== 's3' || config.blobs.secretAccessKeyFile === undefined
+        ? undefined
+        : readSecretFile({
+            path: config.blobs.secretAccessKeyFile,
+            setting: 'WRIT_S3_SECRET_ACCESS_KEY_FILE',
+          }).trim(),
   };
 }

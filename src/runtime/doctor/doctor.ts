@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { getMigrationStatus } from '../../migrations/migrations.js';
 import { relyingPartyFor } from '../../modules/identity/identity.passkeys.models.js';
 import { parseRootKey } from '../../modules/vault/vault.root-key.js';
+import { nextRootKeyFileFor } from '../../modules/vault/vault.root-keyring.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { Config } from '../config/config.js';
 import { readDatabasePassword } from '../config/secrets.js';
@@ -65,6 +66,17 @@ const checkKeyFiles: Check = ({ config }) => {
   const findings = [
     checkSecret(config.rootKeyFile, 'root key', (content) => parseRootKey(content, config.rootKeyFile)),
   ];
+  const nextRootKeyFile = nextRootKeyFileFor(config.rootKeyFile);
+  if (existsSync(nextRootKeyFile)) {
+    findings.push(
+      checkSecret(nextRootKeyFile, 'next root key', (content) => parseRootKey(content, nextRootKeyFile)),
+      {
+        check: 'root key rotation',
+        severity: 'warning',
+        message: `${nextRootKeyFile} exists: a root key rotation was started and not finished. Stop Writ and run writ keys rotate-root to finish it.`,
+      },
+    );
+  }
   if (!config.behindTlsProxy) findings.push(checkSecret(config.tls.keyFile, 'TLS private key'));
   if (config.databasePasswordFile !== undefined)
     findings.push(checkSecret(config.databasePasswordFile, 'database password'));

@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { createTestDocumentsDependencies } from '../../../test/support/documents.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { sessionCookieName } from '../../modules/identity/identity.sessions.cookies.js';
 import { createSessionFixtures } from '../../modules/identity/identity.sessions.test-utils.js';
@@ -29,6 +30,7 @@ export async function createAccountsHttpHarness() {
     db: database.db,
     clock,
     identity: fixtures.deps,
+    documents: createTestDocumentsDependencies({ db: database.db, clock }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { createTestDocumentsDependencies } from '../../../test/support/documents.js';
 import type { Kysely } from 'kysely';
 import { createTestIdentityDependencies } from '../../../test/support/identity.js';
 import type { WritDatabase } from '../../modules/database.js';
@@ -35,6 +36,7 @@ export async function buildTestHttpApp({
     db,
     clock,
     identity,
+    documents: createTestDocumentsDependencies({ db, clock }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { createTestDocumentsDependencies } from '../../../test/support/documents.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -30,6 +31,7 @@ function appWith(overrides: Partial<HttpAppDependencies> = {}): Promise<FastifyI
     db: database.db,
     clock: createTestClock(),
     identity: createTestIdentityDependencies({ db: database.db, clock: createTestClock() }),
+    documents: createTestDocumentsDependencies({ db: database.db, clock: createTestClock() }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

@@ -11,6 +11,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
+import { registerDocumentsModuleRoutes } from '../../modules/documents/documents.routes.js';
 import { registerIdentityRoutes } from '../../modules/identity/identity.routes.js';
 import { registerLedgerRoutes } from '../../modules/ledger/ledger.routes.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
@@ -35,6 +37,7 @@ export type HttpAppDependencies = {
   db: Kysely<WritDatabase>;
   clock: Clock;
   identity: IdentityDependencies;
+  documents: DocumentsDependencies;
   metrics: HttpMetrics;
   metricsToken: string | undefined;
   checkReadiness: () => Promise<boolean>;
@@ -159,6 +162,7 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   const auth = createHttpAuthentication({ identity: deps.identity });
   auth.register(app);
   registerIdentityRoutes(app, deps.identity, { auth });
+  await registerDocumentsModuleRoutes(app, deps.documents, { auth });
 
   app.route({
     method: 'GET',

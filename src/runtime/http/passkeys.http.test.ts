@@ -1,4 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { createTestDocumentsDependencies } from '../../../test/support/documents.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { createSoftwareAuthenticator } from '../../modules/identity/identity.passkeys.test-utils.js';
@@ -37,6 +38,7 @@ beforeAll(async () => {
     db: database.db,
     clock,
     identity: fixtures.deps,
+    documents: createTestDocumentsDependencies({ db: database.db, clock }),
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),

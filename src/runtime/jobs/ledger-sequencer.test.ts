@@ -19,7 +19,7 @@ describeOnDatabases('ledger sequencer job', ({ getDb }) => {
     const clock = createTestClock();
     const signer = await loadOrCreateSigningKey({
       db,
-      secretBox: createSecretBox({ rootKey: randomBytes(32) }),
+      secretBox: createSecretBox({ key: randomBytes(32) }),
       clock,
       name: origin,
     });
@@ -66,7 +66,7 @@ describeOnDatabases('ledger sequencer job', ({ getDb }) => {
     const clock = createTestClock();
     const signer = await loadOrCreateSigningKey({
       db,
-      secretBox: createSecretBox({ rootKey: randomBytes(32) }),
+      secretBox: createSecretBox({ key: randomBytes(32) }),
       clock,
       name: 'stopped.example/ledger',
     });

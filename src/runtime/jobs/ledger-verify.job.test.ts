@@ -68,7 +68,7 @@ describe('the ledger verify job [sqlite]', () => {
     const clock = createTestClock();
     const signer = await loadOrCreateSigningKey({
       db,
-      secretBox: createSecretBox({ rootKey: randomBytes(32) }),
+      secretBox: createSecretBox({ key: randomBytes(32) }),
       clock,
       name: origin,
     });

@@ -15,6 +15,8 @@ export const redactedPaths = [
   '*.secret',
   'rootKey',
   '*.rootKey',
+  'rootKeyring',
+  '*.rootKeyring',
   'authorization',
   'cookie',
   '*.authorization',

@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, expect, test } from 'vitest';
+import { describeOnDatabases } from '../../../test/support/databases.js';
+import { createDocumentsFixtures, readAll } from '../../../test/support/documents.js';
+import { expectCode, ledgerEntries } from '../../../test/support/assertions.js';
+import type { Role } from '../identity/identity.models.js';
+import { createFolder, listFolder } from './documents.folders.usecases.js';
+import {
+  createMatter,
+  getMatter,
+  listMatterMembers,
+  listMatters,
+  removeMatterMember,
+  setMatterMember,
+} from './documents.matters.usecases.js';
+import { getDocument, listTrash, setDocumentTrashed, updateDocument } from './documents.usecases.js';
+
+describeOnDatabases('documents: matters and access', ({ getDb }) => {
+  const cleanups: (() => void)[] = [];
+  afterAll(() => {
+    for (const cleanup of cleanups) cleanup();
+  });
+  const setup = async () => {
+    const fixtures = await createDocumentsFixtures({ db: getDb() });
+    cleanups.push(fixtures.deps.cleanup);
+    return fixtures;
+  };
+
+  test('a lawyer opens a matter and is its owner, with a root folder and a ledger entry', async () => {
+    const { db, deps, lawyer, matter } = await setup();
+    expect(matter).toMatchObject({ name: 'Smith v Jones', status: 'open', myRole: 'owner', usedBytes: 0 });
+    expect(await getMatter({ ...deps, principal: lawyer, matterId: matter.id })).toEqual(matter);
+    expect(await listMatterMembers({ ...deps, principal: lawyer, matterId: matter.id })).toEqual([
+      { userId: lawyer.userId, role: 'owner', addedAt: deps.clock.now(), expiresAt: undefined },
+    ]);
+    const root = await listFolder({ ...deps, principal: lawyer, matterId: matter.id });
+    expect(root.folder.id).toBe(matter.rootFolderId);
+    expect(root.path).toEqual([]);
+    expect(await ledgerEntries(db, 'documents.matter_created')).toContainEqual(
+      expect.objectContaining({ data: { matterId: matter.id } }),
+    );
+  });
+
+  test.each<Role>(['admin', 'assistant', 'client', 'auditor', 'process_server'])(
+    'a %s cannot open a matter',
+    async (role) => {
+      const { deps, user } = await setup();
+      const principal = await user(role);
+      await expectCode(
+        createMatter({ ...deps, principal, name: 'Not mine' }),
+        'documents.matter_creation_forbidden',
+      );
+      expect(await listMatters({ ...deps, principal })).toEqual([]);
+    },
+  );
+
+  test('an invalid matter name is refused', async () => {
+    const { deps, lawyer } = await setup();
+    await expectCode(createMatter({ ...deps, principal: lawyer, name: '  ' }), 'documents.name_invalid');
+  });
+
+  test('listMatters shows only the matters the caller is a member of', async () => {
+    const { deps, user, lawyer, matter, addMember } = await setup();
+    const other = await user('lawyer');
+    const otherMatter = await createMatter({ ...deps, principal: other, name: 'Doe v Roe' });
+    expect((await listMatters({ ...deps, principal: lawyer })).map((m) => m.id)).toEqual([matter.id]);
+    expect((await listMatters({ ...deps, principal: other })).map((m) => m.id)).toEqual([otherMatter.id]);
+    await addMember(other, 'viewer');
+    const seen = await listMatters({ ...deps, principal: other });
+    expect(seen.map((m) => [m.id, m.myRole, m.name]).sort()).toEqual(
+      [
+        [matter.id, 'viewer', 'Smith v Jones'],
+        [otherMatter.id, 'owner', 'Doe v Roe'],
+      ].sort(),
+    );
+  });
+
+  test("a non-member sees another matter's ids as not found, administrator included", async () => {
+    const { deps, user, matter, upload, download } = await setup();
+    const { document } = await upload({ content: Buffer.from('privileged') });
+    for (const outsider of [await user('lawyer'), await user('admin')]) {
+      const as = { ...deps, principal: outsider };
+      await expectCode(getMatter({ ...as, matterId: matter.id }), 'documents.matter_not_found');
+      await expectCode(listMatterMembers({ ...as, matterId: matter.id }), 'documents.matter_not_found');
+      await expectCode(listFolder({ ...as, matterId: matter.id }), 'documents.matter_not_found');
+      await expectCode(
+        listFolder({ ...as, matterId: matter.id, folderId: matter.rootFolderId }),
+        'documents.matter_not_found',
+      );
+      await expectCode(listTrash({ ...as, matterId: matter.id }), 'documents.matter_not_found');
+      await expectCode(
+        createFolder({ ...as, matterId: matter.id, name: 'Mine now' }),
+        'documents.matter_not_found',
+      );
+      await expectCode(
+        upload({
+          principal: outsider,
+          target: { matterId: matter.id, name: 'x.txt' },
+          content: Buffer.from('x'),
+        }),
+        'documents.matter_not_found',
+      );
+      await expectCode(
+        upload({ principal: outsider, target: { documentId: document.id }, content: Buffer.from('x') }),
+        'documents.document_not_found',
+      );
+      await expectCode(
+        download({ principal: outsider, documentId: document.id }),
+        'documents.document_not_found',
+      );
+      await expectCode(
+        download({ principal: outsider, documentId: document.id, range: { start: 0 } }),
+        'documents.document_not_found',
+      );
+      await expectCode(getDocument({ ...as, documentId: document.id }), 'documents.document_not_found');
+      await expectCode(
+        updateDocument({ ...as, documentId: document.id, name: 'renamed.pdf' }),
+        'documents.document_not_found',
+      );
+      await expectCode(
+        setDocumentTrashed({ ...as, documentId: document.id, isTrashed: true }),
+        'documents.document_not_found',
+      );
+      await expectCode(
+        setMatterMember({ ...as, matterId: matter.id, userId: outsider.userId, role: 'owner' }),
+        'documents.matter_not_found',
+      );
+    }
+    // A matter that does not exist answers the same.
+    await expectCode(
+      getMatter({ ...deps, principal: await user(), matterId: `mat_${randomBytes(4).toString('hex')}` }),
+      'documents.matter_not_found',
+    );
+  });
+
+  test('a viewer reads but may not upload, organise or manage members', async () => {
+    const { deps, user, matter, upload, download, addMember } = await setup();
+    const { document } = await upload({ content: Buffer.from('the pleading') });
+    const viewer = await user('client');
+    await addMember(viewer, 'viewer');
+    const as = { ...deps, principal: viewer };
+    expect((await getMatter({ ...as, matterId: matter.id })).myRole).toBe('viewer');
+    expect((await listFolder({ ...as, matterId: matter.id })).documents.map((d) => d.id)).toEqual([
+      document.id,
+    ]);
+    expect(
+      (await readAll((await download({ principal: viewer, documentId: document.id })).body)).toString(),
+    ).toBe('the pleading');
+    await expectCode(
+      upload({
+        principal: viewer,
+        target: { matterId: matter.id, name: 'mine.txt' },
+        content: Buffer.from('x'),
+      }),
+      'documents.action_forbidden',
+    );
+    await expectCode(
+      upload({ principal: viewer, target: { documentId: document.id }, content: Buffer.from('x') }),
+      'documents.action_forbidden',
+    );
+    await expectCode(
+      createFolder({ ...as, matterId: matter.id, name: 'Mine' }),
+      'documents.action_forbidden',
+    );
+    await expectCode(
+      setDocumentTrashed({ ...as, documentId: document.id, isTrashed: true }),
+      'documents.action_forbidden',
+    );
+    await expectCode(
+      setMatterMember({ ...as, matterId: matter.id, userId: viewer.userId, role: 'owner' }),
+      'documents.action_forbidden',
+    );
+  });
+
+  test('an editor uploads and organises but does not manage members', async () => {
+    const { deps, user, matter, upload, addMember } = await setup();
+    const editor = await user('assistant');
+    await addMember(editor, 'editor');
+    const { created } = await upload({
+      principal: editor,
+      target: { matterId: matter.id, name: 'Draft.docx' },
+      content: Buffer.from('draft'),
+    });
+    expect(created).toBe(true);
+    await createFolder({ ...deps, principal: editor, matterId: matter.id, name: 'Drafts' });
+    await expectCode(
+      removeMatterMember({ ...deps, principal: editor, matterId: matter.id, userId: editor.userId }),
+      'documents.action_forbidden',
+    );
+  });
+
+  test('a membership past its expiry no longer grants access', async () => {
+    const { deps, clock, user, lawyer, matter, upload, download, addMember } = await setup();
+    const { document } = await upload({ content: Buffer.from('time-limited') });
+    const guest = await user('client');
+    await addMember(guest, 'viewer', new Date(clock.now().getTime() + 60 * 60_000));
+    expect((await getMatter({ ...deps, principal: guest, matterId: matter.id })).myRole).toBe('viewer');
+    clock.advanceBy({ minutes: 59 });
+    await download({ principal: guest, documentId: document.id });
+    clock.advanceBy({ minutes: 1 });
+    await expectCode(
+      getMatter({ ...deps, principal: guest, matterId: matter.id }),
+      'documents.matter_not_found',
+    );
+    await expectCode(
+      listFolder({ ...deps, principal: guest, matterId: matter.id }),
+      'documents.matter_not_found',
+    );
+    await expectCode(download({ principal: guest, documentId: document.id }), 'documents.document_not_found');
+    expect(await listMatters({ ...deps, principal: guest })).toEqual([]);
+    const members = await listMatterMembers({ ...deps, principal: lawyer, matterId: matter.id });
+    expect(members.map((m) => m.userId)).toEqual([lawyer.userId]);
+  });
+
+  test('the last owner can be neither removed nor demoted; with a second owner both work', async () => {
+    const { db, deps, user, lawyer, matter, addMember } = await setup();
+    const as = { ...deps, principal: lawyer, matterId: matter.id };
+    await expectCode(removeMatterMember({ ...as, userId: lawyer.userId }), 'documents.last_owner');
+    await expectCode(
+      setMatterMember({ ...as, userId: lawyer.userId, role: 'editor' }),
+      'documents.last_owner',
+    );
+    await expectCode(
+      setMatterMember({ ...as, userId: lawyer.userId, role: 'viewer' }),
+      'documents.last_owner',
+    );
+    // An owner whose membership expires does not keep the matter owned.
+    const temporary = await user('lawyer');
+    await addMember(temporary, 'owner', new Date(deps.clock.now().getTime() + 60_000));
+    await expectCode(removeMatterMember({ ...as, userId: lawyer.userId }), 'documents.last_owner');
+    // Nor may the last permanent owner make their own ownership expire.
+    await expectCode(
+      setMatterMember({
+        ...as,
+        userId: lawyer.userId,
+        role: 'owner',
+        expiresAt: new Date(deps.clock.now().getTime() + 60_000),
+      }),
+      'documents.last_owner',
+    );
+
+    const partner = await user('lawyer');
+    await addMember(partner, 'owner');
+    await setMatterMember({ ...as, userId: lawyer.userId, role: 'editor' });
+    expect((await getMatter({ ...deps, principal: lawyer, matterId: matter.id })).myRole).toBe('editor');
+    await removeMatterMember({ ...deps, principal: partner, matterId: matter.id, userId: lawyer.userId });
+    await expectCode(
+      getMatter({ ...deps, principal: lawyer, matterId: matter.id }),
+      'documents.matter_not_found',
+    );
+    expect(await ledgerEntries(db, 'documents.member_removed')).toContainEqual(
+      expect.objectContaining({ data: { matterId: matter.id, userId: lawyer.userId } }),
+    );
+  });
+
+  test('members are real users with a known role', async () => {
+    const { deps, lawyer, matter } = await setup();
+    const as = { ...deps, principal: lawyer, matterId: matter.id };
+    await expectCode(
+      setMatterMember({ ...as, userId: 'usr_nobody', role: 'viewer' }),
+      'documents.user_not_found',
+    );
+    await expectCode(
+      setMatterMember({ ...as, userId: lawyer.userId, role: 'admin' }),
+      'documents.member_role_invalid',
+    );
+  });
+});

@@ -1,0 +1,132 @@
+import { Type } from 'typebox';
+
+export const idField = Type.String({ pattern: '^[a-z]{2,5}_[0-9a-z]{26}$', maxLength: 32 });
+// Longer than allowed, so that the use-case can say what is wrong; still bounded.
+const nameField = Type.String({ minLength: 1, maxLength: 1024 });
+
+export const matterParams = Type.Object({ matterId: idField });
+export const folderParams = Type.Object({ matterId: idField, folderId: idField });
+export const documentParams = Type.Object({ documentId: idField });
+export const memberParams = Type.Object({ matterId: idField, userId: idField });
+
+export const createMatterBody = Type.Object({ name: nameField }, { additionalProperties: false });
+
+export const matterResponse = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  rootFolderId: Type.String(),
+  quotaBytes: Type.Optional(Type.Number()),
+  usedBytes: Type.Number(),
+  createdAt: Type.String({ format: 'date-time' }),
+  myRole: Type.String(),
+});
+export const matterListResponse = Type.Object({ matters: Type.Array(matterResponse) });
+
+export const setMemberBody = Type.Object(
+  {
+    role: Type.String({ maxLength: 32 }),
+    expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export const memberResponse = Type.Object({
+  userId: Type.String(),
+  role: Type.String(),
+  addedAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+export const memberListResponse = Type.Object({ members: Type.Array(memberResponse) });
+
+export const createFolderBody = Type.Object(
+  { name: nameField, parentId: Type.Optional(idField) },
+  { additionalProperties: false },
+);
+export const updateFolderBody = Type.Object(
+  { name: Type.Optional(nameField), parentId: Type.Optional(idField) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const folderResponse = Type.Object({
+  id: Type.String(),
+  matterId: Type.String(),
+  parentId: Type.Optional(Type.String()),
+  name: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  trashedAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const documentResponse = Type.Object({
+  id: Type.String(),
+  matterId: Type.String(),
+  folderId: Type.String(),
+  name: Type.String(),
+  currentVersion: Type.Integer(),
+  size: Type.Number(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  trashedAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+export const versionResponse = Type.Object({
+  id: Type.String(),
+  documentId: Type.String(),
+  version: Type.Integer(),
+  size: Type.Number(),
+  sha256: Type.String(),
+  mediaType: Type.String(),
+  uploadedBy: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const folderListingResponse = Type.Object({
+  folder: folderResponse,
+  path: Type.Array(folderResponse),
+  folders: Type.Array(folderResponse),
+  documents: Type.Array(documentResponse),
+});
+
+export const trashResponse = Type.Object({
+  folders: Type.Array(folderResponse),
+  documents: Type.Array(documentResponse),
+});
+
+export const documentWithVersionsResponse = Type.Object({
+  document: documentResponse,
+  versions: Type.Array(versionResponse),
+});
+
+export const uploadResponse = Type.Object({
+  document: documentResponse,
+  version: versionResponse,
+  created: Type.Boolean(),
+});
+
+export const uploadQuery = Type.Object(
+  {
+    name: Type.Optional(nameField),
+    folderId: Type.Optional(idField),
+    mediaType: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  { additionalProperties: false },
+);
+
+export const versionUploadQuery = Type.Object(
+  { mediaType: Type.Optional(Type.String({ maxLength: 255 })) },
+  { additionalProperties: false },
+);
+
+export const contentQuery = Type.Object(
+  {
+    version: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,8}$' })),
+    disposition: Type.Optional(Type.Union([Type.Literal('attachment'), Type.Literal('inline')])),
+  },
+  { additionalProperties: false },
+);
+
+export const updateDocumentBody = Type.Object(
+  { name: Type.Optional(nameField), folderId: Type.Optional(idField) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const rotationResponse = Type.Object({ rewrapped: Type.Integer() });
