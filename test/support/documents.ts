@@ -155,12 +155,16 @@ export function listFilesUnder(dir: string): string[] {
 export async function createDocumentsFixtures({
   db,
   settings = {},
+  blobStore,
 }: {
   db: Kysely<WritDatabase>;
   settings?: Partial<DocumentsSettings>;
+  /** Another store than the default filesystem one (the S3 tests). */
+  blobStore?: BlobStore;
 }) {
   const clock = createTestClock();
-  const deps = createTestDocumentsDependencies({ db, clock, settings });
+  const fsDeps = createTestDocumentsDependencies({ db, clock, settings });
+  const deps = blobStore === undefined ? fsDeps : { ...fsDeps, blobStore };
   const user = (role: Role = 'lawyer') => createTestPrincipal({ db, clock, role });
   const lawyer = await user('lawyer');
   const matter = await createMatter({ ...deps, principal: lawyer, name: 'Smith v Jones' });

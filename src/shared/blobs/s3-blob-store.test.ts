@@ -1,9 +1,6 @@
 import { CreateMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -15,31 +12,14 @@ import {
   rejectionOf,
   sha256,
 } from './blob-store.test-utils.js';
+import { type KoaMiddleware, startS3rver } from '../../../test/support/s3rver.js';
 import { createS3BlobStore } from './s3-blob-store.js';
-
-/** The parts of Koa's context the shim below touches (s3rver ships no types). */
-type KoaContext = {
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  status: number;
-  body: unknown;
-  type: string;
-};
-type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
-type S3rverServer = {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  middleware: KoaMiddleware[];
-};
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 const bucket = 'writ-test';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 let directory = '';
 let endpoint = '';
-let server: S3rverServer;
+let s3: Awaited<ReturnType<typeof startS3rver>>;
 const requests: string[] = [];
 /** When false, s3rver answers alone: no ListMultipartUploads, no AbortMultipartUpload. */
 let emulateMultipartListing = true;
@@ -89,22 +69,18 @@ const multipartShim: KoaMiddleware = async (ctx, next) => {
 };
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'writ-s3rver-'));
-  server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    directory,
-    silent: true,
-    configureBuckets: [{ name: bucket }],
+  s3 = await startS3rver({
+    bucket,
+    middleware: (dir) => {
+      directory = dir;
+      return multipartShim;
+    },
   });
-  server.middleware.unshift(multipartShim);
-  const { port } = await server.run();
-  endpoint = `http://127.0.0.1:${port}`;
+  endpoint = s3.endpoint;
 });
 
 afterAll(async () => {
-  await server.close();
-  await rm(directory, { recursive: true, force: true });
+  await s3.stop();
 });
 
 beforeEach(() => {
