@@ -6,6 +6,7 @@ import * as m0003 from './0003-ledger-pending.js';
 import * as m0004 from './0004-identity-email.js';
 import * as m0005 from './0005-ledger.js';
 import * as m0006 from './0006-documents.js';
+import * as m0007 from './0007-access.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -17,6 +18,7 @@ const registry: Record<string, Migration> = {
   '0004-identity-email': m0004,
   '0005-ledger': m0005,
   '0006-documents': m0006,
+  '0007-access': m0007,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

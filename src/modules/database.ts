@@ -1,3 +1,4 @@
+import type { AccessTables } from './access/access.tables.js';
 import type { DocumentsTables } from './documents/documents.tables.js';
 import type { IdentityTables } from './identity/identity.tables.js';
 import type { LedgerTables } from './ledger/ledger.tables.js';
@@ -8,4 +9,4 @@ import type { VaultTables } from './vault/vault.signing-keys.tables.js';
  * transaction pass from a use-case to the ledger without casts. Which module may query which table is
  * kept by the boundary rules (repositories are private to their module), not by this type.
  */
-export type WritDatabase = IdentityTables & LedgerTables & VaultTables & DocumentsTables;
+export type WritDatabase = IdentityTables & LedgerTables & VaultTables & DocumentsTables & AccessTables;

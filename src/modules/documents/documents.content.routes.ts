@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isErrorWithCode, isWritError } from '../../shared/errors/errors.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { RouteAuthentication } from '../identity/identity.authentication.models.js';
 import type { DocumentsDependencies } from './documents.dependencies.js';
@@ -196,6 +197,12 @@ export async function registerContentRoutes(
           range: parseRangeHeader(request.headers.range),
           rangeIfVersionId:
             typeof ifRange === 'string' ? (/^"(ver_[0-9a-z]{26})"$/.exec(ifRange)?.[1] ?? '') : undefined,
+        }).catch((error: unknown) => {
+          // RFC 9110 §15.5.17: a 416 says how long the representation is, so the client can ask again.
+          const size = isWritError(error) ? error.details?.size : undefined;
+          if (isErrorWithCode({ error, code: 'vault.range_not_satisfiable' }) && typeof size === 'number')
+            void reply.header('content-range', `bytes */${size}`);
+          throw error;
         });
         const { version, range } = download;
         const etag = `"${version.id}"`;

@@ -111,6 +111,7 @@ export async function createFolder({
         created_at: now,
         updated_at: now,
         trashed_at: null,
+        classification: null,
       };
       await repository.insertFolder(row);
       await ledger.append({

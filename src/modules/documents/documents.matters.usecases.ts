@@ -96,6 +96,7 @@ export async function createMatter({
       created_at: now,
       updated_at: now,
       shredded_at: null,
+      classification: 'internal' as const,
     };
     await repository.insertMatter(row);
     await repository.insertFolder({
@@ -108,6 +109,7 @@ export async function createMatter({
       created_at: now,
       updated_at: now,
       trashed_at: null,
+      classification: null,
     });
     await repository.insertMember({
       matter_id: matterId,
@@ -116,6 +118,7 @@ export async function createMatter({
       added_by: principal.userId,
       added_at: now,
       expires_at: null,
+      is_named_for_highly_sensitive: 0,
     });
     await ledger.append({
       db: trx,
@@ -224,6 +227,7 @@ export async function setMatterMember({
       added_by: principal.userId,
       added_at: now.getTime(),
       expires_at: expiresAt === undefined ? null : expiresAt.getTime(),
+      is_named_for_highly_sensitive: 0,
     });
     await ledger.append({
       db: trx,

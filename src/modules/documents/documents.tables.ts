@@ -11,7 +11,11 @@ export type MattersTable = {
   created_at: number;
   updated_at: number;
   shredded_at: number | null;
+  classification: Classification;
 };
+
+/** @NOTE Stored values, also named in policies/*.cedar. */
+export type Classification = 'public' | 'internal' | 'highly_sensitive';
 
 export type MatterMembersTable = {
   matter_id: string;
@@ -20,6 +24,8 @@ export type MatterMembersTable = {
   added_by: string;
   added_at: number;
   expires_at: number | null;
+  /** 1 when this grant names the member for highly sensitive content (assistants need it). */
+  is_named_for_highly_sensitive: number;
 };
 
 export type FoldersTable = {
@@ -33,6 +39,8 @@ export type FoldersTable = {
   created_at: number;
   updated_at: number;
   trashed_at: number | null;
+  /** Null: inherited from the parent folder, up to the matter. */
+  classification: Classification | null;
 };
 
 export type DocumentsTable = {
@@ -46,6 +54,8 @@ export type DocumentsTable = {
   created_at: number;
   updated_at: number;
   trashed_at: number | null;
+  /** Null: inherited from the folder. */
+  classification: Classification | null;
 };
 
 export type DocumentVersionsTable = {

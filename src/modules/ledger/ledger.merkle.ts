@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash as hashOnce } from 'node:crypto';
 import { createProofRequestInvalidError, createSubtreeUnavailableError } from './ledger.errors.js';
 
 /**
@@ -8,17 +8,50 @@ import { createProofRequestInvalidError, createSubtreeUnavailableError } from '.
  */
 export const merkleHashSize = 32;
 
-const leafPrefix = Buffer.from([0x00]);
-const nodePrefix = Buffer.from([0x01]);
+// One-shot `crypto.hash` over a reused input buffer: no Hash object per node, about half the cost of
+// `createHash().update().digest()` on inputs this small. Safe to share: hashing is synchronous.
+let leafInput = Buffer.alloc(4096);
+const nodeInput = Buffer.alloc(1 + 2 * merkleHashSize);
+nodeInput[0] = 0x01;
+
+function leafInputOfLength(length: number): Buffer {
+  if (leafInput.length < length) leafInput = Buffer.alloc(Math.max(length, 2 * leafInput.length));
+  leafInput[0] = 0x00;
+  return leafInput;
+}
 
 /** SHA-256(0x00 ‖ entry). */
 export function hashLeaf(entry: Uint8Array): Buffer {
-  return createHash('sha256').update(leafPrefix).update(entry).digest();
+  const input = leafInputOfLength(entry.length + 1);
+  input.set(entry, 1);
+  return hashOnce('sha256', input.subarray(0, entry.length + 1), 'buffer');
+}
+
+/** SHA-256(0x00 ‖ UTF-8(entry)), the same as `hashLeaf(Buffer.from(entry, 'utf8'))` without the copy. */
+export function hashLeafText(entry: string): Buffer {
+  // A UTF-16 code unit never takes more than 3 bytes in UTF-8 (a lone surrogate becomes U+FFFD, 3 bytes).
+  const input = leafInputOfLength(1 + 3 * entry.length);
+  const length = input.write(entry, 1, 'utf8');
+  return hashOnce('sha256', input.subarray(0, length + 1), 'buffer');
 }
 
 /** SHA-256(0x01 ‖ left ‖ right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(nodePrefix).update(left).update(right).digest();
+  if (left.length !== merkleHashSize || right.length !== merkleHashSize) {
+    return createHash('sha256').update(nodeInput.subarray(0, 1)).update(left).update(right).digest();
+  }
+  nodeInput.set(left, 1);
+  nodeInput.set(right, 1 + merkleHashSize);
+  return hashOnce('sha256', nodeInput, 'buffer');
+}
+
+/**
+ * SHA-256(0x01 ‖ left ‖ right) where left and right are the adjacent 32-byte hashes starting at `offset` in
+ * `level` (a level of a tree held as one buffer): no slice is allocated.
+ */
+export function hashAdjacentChildren(level: Buffer, offset: number): Buffer {
+  level.copy(nodeInput, 1, offset, offset + 2 * merkleHashSize);
+  return hashOnce('sha256', nodeInput, 'buffer');
 }
 
 /** MTH({}) = SHA-256 of the empty string (RFC 6962 §2.1). */

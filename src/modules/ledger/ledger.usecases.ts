@@ -5,6 +5,7 @@ import type { IdGenerator } from '../../shared/ids/ids.js';
 import type { WritDatabase } from '../database.js';
 import { canonicalJson } from './ledger.canonical-json.js';
 import { type DomainEvent, generateLedgerEntryId, maxEntryBytes } from './ledger.models.js';
+import type { LedgerPendingEntriesTable } from './ledger.tables.js';
 
 /** A module narrows the events it may append: `Pick<Ledger<IdentityEvent>, 'append'>`. */
 export type Ledger<E extends DomainEvent = DomainEvent> = {
@@ -14,6 +15,34 @@ export type Ledger<E extends DomainEvent = DomainEvent> = {
    */
   append(args: { db: Kysely<WritDatabase>; event: E }): Promise<{ entryId: string }>;
 };
+
+/** The pending row for `event`, recorded now: canonical JSON, size-checked, with a new entry id. */
+export function preparePendingEntry({
+  clock,
+  generateId,
+  event,
+}: {
+  clock: Clock;
+  generateId: IdGenerator;
+  event: DomainEvent;
+}): LedgerPendingEntriesTable {
+  const recordedAt = clock.now();
+  const entry = canonicalJson({
+    kind: event.kind,
+    at: recordedAt.toISOString(),
+    actor: event.actor,
+    data: event.data,
+  });
+  if (Buffer.byteLength(entry) > maxEntryBytes) {
+    throw createError({
+      code: 'ledger.entry_too_large',
+      status: 500,
+      isInternal: true,
+      message: `A ${event.kind} entry exceeds ${maxEntryBytes} bytes.`,
+    });
+  }
+  return { id: generateId(), kind: event.kind, entry, recorded_at: recordedAt.getTime() };
+}
 
 export function createLedger({
   clock,
@@ -32,27 +61,9 @@ export function createLedger({
           message: `The ${event.kind} event must be appended in the transaction of the change it records.`,
         });
       }
-      const recordedAt = clock.now();
-      const entry = canonicalJson({
-        kind: event.kind,
-        at: recordedAt.toISOString(),
-        actor: event.actor,
-        data: event.data,
-      });
-      if (Buffer.byteLength(entry) > maxEntryBytes) {
-        throw createError({
-          code: 'ledger.entry_too_large',
-          status: 500,
-          isInternal: true,
-          message: `A ${event.kind} entry exceeds ${maxEntryBytes} bytes.`,
-        });
-      }
-      const entryId = generateId();
-      await db
-        .insertInto('ledger_pending_entries')
-        .values({ id: entryId, kind: event.kind, entry, recorded_at: recordedAt.getTime() })
-        .execute();
-      return { entryId };
+      const row = preparePendingEntry({ clock, generateId, event });
+      await db.insertInto('ledger_pending_entries').values(row).execute();
+      return { entryId: row.id };
     },
   };
 }

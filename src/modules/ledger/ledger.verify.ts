@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { isWritError } from '../../shared/errors/errors.js';
 import type { WritDatabase } from '../database.js';
 import { openCheckpoint } from './ledger.checkpoint.js';
@@ -6,12 +6,13 @@ import { verifyConsistency } from './ledger.merkle-verify.js';
 import {
   computeTreeRoot,
   generateConsistencyProof,
-  hashChildren,
-  hashLeaf,
+  hashAdjacentChildren,
+  hashLeafText,
   merkleHashSize,
   type SubtreeId,
 } from './ledger.merkle.js';
 import type { NoteVerifier } from './ledger.note-keys.js';
+import { isPostgres } from './ledger.tree-store.js';
 
 export type LedgerVerificationFailure = {
   code:
@@ -46,7 +47,9 @@ export type LedgerVerificationReport = {
   firstBadIndex: { index: number; throughIndex: number | undefined } | undefined;
 };
 
-const pageSize = 5000;
+const entryPageSize = 5000;
+const defaultSubtreePageSize = 8192;
+const initialLeafCapacity = 1 << 22;
 
 /**
  * Recomputes the whole tree from the stored entries and checks everything stored against it: the gap-free
@@ -59,17 +62,20 @@ export async function verifyStoredLedger({
   db,
   origin,
   verifier,
+  subtreePageSize = defaultSubtreePageSize,
 }: {
   db: Kysely<WritDatabase>;
   origin: string;
   verifier: NoteVerifier;
+  /** Stored subtree hashes compared per query; tests lower it to cross page boundaries. */
+  subtreePageSize?: number;
 }): Promise<LedgerVerificationReport> {
   const failures: LedgerVerificationFailure[] = [];
   const claimedSize = (
     await db.selectFrom('ledger_state').select('next_index').where('id', '=', 1).executeTakeFirstOrThrow()
   ).next_index;
 
-  const { leaves, entryCount, gapAt } = await hashEntries({ db });
+  const { leaves, entryCount, gapAt } = await hashEntries({ db, claimedSize });
   if (gapAt !== undefined) {
     failures.push({ code: 'entry_missing', index: gapAt, message: `Entry ${gapAt} is missing.` });
   }
@@ -88,10 +94,10 @@ export async function verifyStoredLedger({
     });
   }
 
-  const levels = buildLevels(leaves, entryCount);
+  const levels = buildLevels(leaves);
   const readSubtreeHash = ({ level, index }: SubtreeId) =>
     (levels[level] ?? Buffer.alloc(0)).subarray(index * merkleHashSize, (index + 1) * merkleHashSize);
-  failures.push(...(await compareStoredSubtrees({ db, levels })));
+  failures.push(...(await compareStoredSubtrees({ db, levels, pageSize: subtreePageSize })));
 
   const checkpoints = await db
     .selectFrom('ledger_checkpoints')
@@ -186,39 +192,50 @@ function findFirstBadIndex(
 /** Leaf hashes of the gap-free prefix of entries, in one buffer; `gapAt` is the first index not stored. */
 async function hashEntries({
   db,
+  claimedSize,
 }: {
   db: Kysely<WritDatabase>;
-}): Promise<{ leaves: Buffer[]; entryCount: number; gapAt: number | undefined }> {
-  const leaves: Buffer[] = [];
+  claimedSize: number;
+}): Promise<{ leaves: Buffer; entryCount: number; gapAt: number | undefined }> {
+  // Sized from the state row, capped (the row may be wrong), and doubled when the entries run past it.
+  let leaves = Buffer.alloc(Math.min(Math.max(claimedSize, 1), initialLeafCapacity) * merkleHashSize);
   let next = 0;
+  const done = (gapAt: number | undefined) => ({
+    leaves: leaves.subarray(0, next * merkleHashSize),
+    entryCount: next,
+    gapAt,
+  });
   for (;;) {
     const rows = await db
       .selectFrom('ledger_entries')
       .select(['idx', 'entry'])
       .where('idx', '>=', next)
       .orderBy('idx')
-      .limit(pageSize)
+      .limit(entryPageSize)
       .execute();
     for (const row of rows) {
-      if (row.idx !== next) return { leaves, entryCount: next, gapAt: next };
-      leaves.push(hashLeaf(Buffer.from(row.entry, 'utf8')));
+      if (row.idx !== next) return done(next);
+      if ((next + 1) * merkleHashSize > leaves.length) {
+        const grown = Buffer.alloc(2 * leaves.length);
+        leaves.copy(grown);
+        leaves = grown;
+      }
+      hashLeafText(row.entry).copy(leaves, next * merkleHashSize);
       next += 1;
     }
-    if (rows.length < pageSize) return { leaves, entryCount: next, gapAt: undefined };
+    if (rows.length < entryPageSize) return done(undefined);
   }
 }
 
-/** Every complete node of the tree over the first `count` leaves, one buffer per level. */
-function buildLevels(leaves: readonly Buffer[], count: number): Buffer[] {
-  const levels: Buffer[] = [Buffer.concat(leaves, count * merkleHashSize)];
-  let below = levels[0] ?? Buffer.alloc(0);
+/** Every complete node of the tree over the given leaf hashes, one buffer per level. */
+function buildLevels(leaves: Buffer): Buffer[] {
+  const levels: Buffer[] = [leaves];
+  let below = leaves;
   while (below.length >= 2 * merkleHashSize) {
     const width = Math.floor(below.length / merkleHashSize / 2);
     const above = Buffer.alloc(width * merkleHashSize);
     for (let i = 0; i < width; i += 1) {
-      const left = below.subarray(2 * i * merkleHashSize, (2 * i + 1) * merkleHashSize);
-      const right = below.subarray((2 * i + 1) * merkleHashSize, (2 * i + 2) * merkleHashSize);
-      hashChildren(left, right).copy(above, i * merkleHashSize);
+      hashAdjacentChildren(below, 2 * i * merkleHashSize).copy(above, i * merkleHashSize);
     }
     levels.push(above);
     below = above;
@@ -226,67 +243,116 @@ function buildLevels(leaves: readonly Buffer[], count: number): Buffer[] {
   return levels;
 }
 
-/** The first stored subtree hash per level that differs from the recomputed one. */
+/**
+ * The stored hashes of subtrees `from` ≤ idx < `to` at `level`, concatenated in idx order, and how many rows
+ * there are: one row per page instead of one per subtree. SQLite cannot concatenate blobs, so it sends hex.
+ */
+async function readStoredSubtreePage({
+  db,
+  level,
+  from,
+  to,
+}: {
+  db: Kysely<WritDatabase>;
+  level: number;
+  from: number;
+  to: number;
+}): Promise<{ count: number; hashes: Buffer }> {
+  if (isPostgres(db)) {
+    const { rows } = await sql<{ count: number | string; hashes: Buffer | null }>`
+      select count(*) as count, string_agg(hash, ''::bytea order by idx) as hashes
+      from ledger_subtrees where level = ${level} and idx >= ${from} and idx < ${to}`.execute(db);
+    const row = rows[0];
+    return { count: Number(row?.count ?? 0), hashes: row?.hashes ?? Buffer.alloc(0) };
+  }
+  const { rows } = await sql<{ count: number; hashes: string | null }>`
+    select count(*) as count, group_concat(hex(hash), '' order by idx) as hashes
+    from ledger_subtrees where level = ${level} and idx >= ${from} and idx < ${to}`.execute(db);
+  const row = rows[0];
+  return { count: row?.count ?? 0, hashes: Buffer.from(row?.hashes ?? '', 'hex') };
+}
+
+/**
+ * The first stored subtree hash per level that differs from the recomputed one. Pages that match as a whole
+ * (every idx present, the concatenated hashes equal) are passed over; in the first that does not, the rows
+ * are read one by one to name the subtree.
+ */
 async function compareStoredSubtrees({
   db,
   levels,
+  pageSize,
 }: {
   db: Kysely<WritDatabase>;
   levels: readonly Buffer[];
+  pageSize: number;
 }): Promise<LedgerVerificationFailure[]> {
-  const failures: LedgerVerificationFailure[] = [];
   // Above a level with a difference every ancestor differs too: the lowest level says the most.
   for (const [level, computed] of levels.entries()) {
-    if (failures.length > 0) break;
     const width = computed.length / merkleHashSize;
-    let next = 0;
-    let isDone = false;
-    while (!isDone) {
-      const rows = await db
-        .selectFrom('ledger_subtrees')
-        .select(['idx', 'hash'])
-        .where('level', '=', level)
-        .where('idx', '>=', next)
-        .where('idx', '<', width)
-        .orderBy('idx')
-        .limit(pageSize)
-        .execute();
-      for (const row of rows) {
-        const expected = computed.subarray(row.idx * merkleHashSize, (row.idx + 1) * merkleHashSize);
-        if (row.idx !== next) {
-          failures.push({
-            code: 'subtree_altered',
-            message: `The stored hash of subtree ${level}/${next} is missing.`,
-          });
-          isDone = true;
-          break;
-        }
-        if (!expected.equals(row.hash)) {
-          const index = row.idx;
-          failures.push({
-            code: level === 0 ? 'entry_altered' : 'subtree_altered',
-            index: index * 2 ** level,
-            ...(level === 0 ? {} : { throughIndex: (index + 1) * 2 ** level - 1 }),
-            message:
-              level === 0
-                ? `Entry ${index} does not hash to the leaf hash recorded when it was sequenced: it was altered or moved.`
-                : `The stored hash of subtree ${level}/${index} (entries from ${index * 2 ** level}) differs from the entries.`,
-          });
-          isDone = true;
-          break;
-        }
-        next += 1;
-      }
-      if (!isDone && rows.length < pageSize) {
-        if (next < width) {
-          failures.push({
-            code: 'subtree_altered',
-            message: `The stored hash of subtree ${level}/${next} is missing.`,
-          });
-        }
-        isDone = true;
-      }
+    for (let from = 0; from < width; from += pageSize) {
+      const to = Math.min(width, from + pageSize);
+      const page = await readStoredSubtreePage({ db, level, from, to });
+      const isPageMatching =
+        page.count === to - from &&
+        page.hashes.equals(computed.subarray(from * merkleHashSize, to * merkleHashSize));
+      if (isPageMatching) continue;
+      const failure = await findSubtreeFailure({ db, level, computed, from });
+      if (failure !== undefined) return [failure];
     }
   }
-  return failures;
+  return [];
+}
+
+/** Reads the stored subtrees of `level` from idx `from` on, row by row, up to the first that is wrong. */
+async function findSubtreeFailure({
+  db,
+  level,
+  computed,
+  from,
+}: {
+  db: Kysely<WritDatabase>;
+  level: number;
+  computed: Buffer;
+  from: number;
+}): Promise<LedgerVerificationFailure | undefined> {
+  const width = computed.length / merkleHashSize;
+  let next = from;
+  for (;;) {
+    const rows = await db
+      .selectFrom('ledger_subtrees')
+      .select(['idx', 'hash'])
+      .where('level', '=', level)
+      .where('idx', '>=', next)
+      .where('idx', '<', width)
+      .orderBy('idx')
+      .limit(entryPageSize)
+      .execute();
+    for (const row of rows) {
+      const expected = computed.subarray(row.idx * merkleHashSize, (row.idx + 1) * merkleHashSize);
+      if (row.idx !== next) {
+        return {
+          code: 'subtree_altered',
+          message: `The stored hash of subtree ${level}/${next} is missing.`,
+        };
+      }
+      if (!expected.equals(row.hash)) {
+        const index = row.idx;
+        return {
+          code: level === 0 ? 'entry_altered' : 'subtree_altered',
+          index: index * 2 ** level,
+          ...(level === 0 ? {} : { throughIndex: (index + 1) * 2 ** level - 1 }),
+          message:
+            level === 0
+              ? `Entry ${index} does not hash to the leaf hash recorded when it was sequenced: it was altered or moved.`
+              : `The stored hash of subtree ${level}/${index} (entries from ${index * 2 ** level}) differs from the entries.`,
+        };
+      }
+      next += 1;
+    }
+    if (rows.length < entryPageSize) {
+      return next < width
+        ? { code: 'subtree_altered', message: `The stored hash of subtree ${level}/${next} is missing.` }
+        : undefined;
+    }
+  }
 }

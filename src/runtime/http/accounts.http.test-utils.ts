@@ -1,5 +1,7 @@
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createTestDocumentsDependencies } from '../../../test/support/documents.js';
+import type { DocumentsSettings } from '../../modules/documents/documents.dependencies.js';
+import type { Role } from '../../modules/identity/identity.models.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.js';
 import { sessionCookieName } from '../../modules/identity/identity.sessions.cookies.js';
 import { createSessionFixtures } from '../../modules/identity/identity.sessions.test-utils.js';
@@ -14,10 +16,16 @@ export type Caller = { cookie: string | undefined; csrf: string | undefined; bea
  * The real HTTP front door (Fastify's inject) on a fresh SQLite database, with real sign-in and TOTP
  * (codes from oathtool), for the account tests; the use-cases have their own tests on both engines.
  */
-export async function createAccountsHttpHarness() {
+export async function createAccountsHttpHarness({
+  documentsSettings = {},
+}: {
+  /** Overrides of the documents settings (a small maxUploadBytes, for instance). */
+  documentsSettings?: Partial<DocumentsSettings>;
+} = {}) {
   const database: TestDatabase = await createTestDatabase('sqlite');
   const clock = createTestClock();
   const fixtures = createSessionFixtures({ db: database.db, clock });
+  const documents = createTestDocumentsDependencies({ db: database.db, clock, settings: documentsSettings });
   const app: FastifyInstance = await buildHttpApp({
     config: {
       jsonBodyLimitBytes: 65536,
@@ -30,7 +38,7 @@ export async function createAccountsHttpHarness() {
     db: database.db,
     clock,
     identity: fixtures.deps,
-    documents: createTestDocumentsDependencies({ db: database.db, clock }),
+    documents,
     metrics: createHttpMetrics(),
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),
@@ -48,8 +56,10 @@ export async function createAccountsHttpHarness() {
 
   return {
     app,
+    /** The documents collaborators the app runs with: its database, blob store (and `blobRoot`), settings. */
+    documents,
     /** A user of the role with a fully signed-in session (TOTP enrolled for roles that need MFA). */
-    async signedIn(role: 'admin' | 'lawyer' | 'client') {
+    async signedIn(role: Role) {
       const user = await fixtures.user({ role });
       const token =
         role === 'client'
@@ -71,6 +81,7 @@ export async function createAccountsHttpHarness() {
     async close() {
       await app.close();
       await database.destroy();
+      documents.cleanup();
     },
   };
 }
