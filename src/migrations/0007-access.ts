@@ -4,7 +4,7 @@ import { columnTypes } from './column-types.js';
 /**
  * Access: classification labels on matters, folders and documents (folders and documents inherit when
  * theirs is null), grants naming an assistant for highly sensitive content, ethical walls (screens),
- * access requests, and the compliance-officer flag on auditors.
+ * access requests, and the auditors designated as compliance officers.
  * Flags are integers 0/1: one representation on both engines (better-sqlite3 binds no booleans).
  * @NOTE Classification values (`public`, `internal`, `highly_sensitive`) are stored and appear in the
  * Cedar policies: renaming one needs a migration and a policy change together.
@@ -22,8 +22,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('is_named_for_highly_sensitive', 'integer', (col) => col.notNull().defaultTo(0))
     .execute();
   await db.schema
-    .alterTable('users')
-    .addColumn('is_compliance_officer', 'integer', (col) => col.notNull().defaultTo(0))
+    .createTable('access_compliance_officers')
+    .addColumn('user_id', 'text', (col) => col.primaryKey().references('users.id'))
+    .addColumn('designated_by', 'text', (col) => col.notNull())
+    .addColumn('designated_at', timestamp, (col) => col.notNull())
     .execute();
 
   await db.schema
@@ -69,7 +71,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('access_requests').execute();
   await db.schema.dropTable('access_screens').execute();
-  await db.schema.alterTable('users').dropColumn('is_compliance_officer').execute();
+  await db.schema.dropTable('access_compliance_officers').execute();
   await db.schema.alterTable('matter_members').dropColumn('is_named_for_highly_sensitive').execute();
   await db.schema.alterTable('documents').dropColumn('classification').execute();
   await db.schema.alterTable('folders').dropColumn('classification').execute();

@@ -24,7 +24,15 @@ export type AccessRequestsTable = {
   grant_expires_at: number | null;
 };
 
+/** An auditor designated by an administrator as the firm's compliance officer (manages ethical walls). */
+export type AccessComplianceOfficersTable = {
+  user_id: string;
+  designated_by: string;
+  designated_at: number;
+};
+
 export type AccessTables = {
+  access_compliance_officers: AccessComplianceOfficersTable;
   access_screens: AccessScreensTable;
   access_requests: AccessRequestsTable;
 };

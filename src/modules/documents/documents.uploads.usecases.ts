@@ -336,6 +336,7 @@ async function upsertDocument({
       created_at: now,
       updated_at: now,
       trashed_at: null,
+      classification: null,
     };
     await repository.insertDocument(row);
     return row;

@@ -7,8 +7,6 @@ export type UsersTable = {
   password_hash: string;
   status: Generated<string>;
   password_changed_at: number | null;
-  /** 1 for an auditor who is the firm's compliance officer (manages ethical walls). */
-  is_compliance_officer: Generated<number>;
   created_at: number;
   updated_at: number;
   /** The notification address sealed by the vault (purpose `email:<user id>`); null when none was given. */
