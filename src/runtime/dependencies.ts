@@ -12,6 +12,7 @@ import { createArgon2PasswordHasher, type PasswordHasher } from '../modules/iden
 import type { Clock } from '../shared/clock/clock.js';
 import { type DatabaseConnection, openDatabase, parseDatabaseUrl } from '../shared/db/database.js';
 import type { Logger } from '../shared/logger/logger.js';
+import { loadPolicyEngine, type PolicyEngine } from '../modules/access/access.policy.js';
 import type { BlobStore } from '../shared/blobs/blob-store.js';
 import { createConfiguredBlobStore } from './blob-store.js';
 import type { Config } from './config/config.js';
@@ -33,6 +34,8 @@ export type Dependencies = {
   secretBox: SecretBox;
   keyedHasher: KeyedHasher;
   blobStore: BlobStore;
+  /** The Cedar policies of `policies/`, validated and preparsed: a server never starts without them. */
+  policy: PolicyEngine;
 };
 
 export async function openConfiguredDatabase({
@@ -80,6 +83,7 @@ export async function createDependencies({
     keyring,
     secretBox: createSecretBox({ key: installationKey }),
     keyedHasher: createKeyedHasher({ key: installationKey }),
+    policy: loadPolicyEngine(),
     blobStore: createConfiguredBlobStore({ config, s3SecretAccessKey: secrets.s3SecretAccessKey }),
   };
 }

@@ -130,6 +130,7 @@ async function listen({
       keyring: deps.keyring,
       ledger: deps.ledger,
       blobStore: deps.blobStore,
+      access: { policy: deps.policy, stepUpMinutes: config.identity.stepUpMinutes },
       settings: {
         maxUploadBytes: config.documents.maxUploadBytes,
         defaultMatterQuotaBytes: config.documents.matterQuotaBytes,

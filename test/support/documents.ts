@@ -16,6 +16,7 @@ import {
 import { createMatter, setMatterMember } from '../../src/modules/documents/documents.matters.usecases.js';
 import { type UploadTarget, uploadDocument } from '../../src/modules/documents/documents.uploads.usecases.js';
 import { generateUserId, type Principal, type Role } from '../../src/modules/identity/identity.models.js';
+import { loadPolicyEngine, type PolicyEngine } from '../../src/modules/access/access.policy.js';
 import { createLedger } from '../../src/modules/ledger/ledger.usecases.js';
 import { createFileRootKeyring } from '../../src/modules/vault/vault.root-keyring.js';
 import { createFsBlobStore } from '../../src/shared/blobs/fs-blob-store.js';
@@ -28,6 +29,13 @@ export const testDocumentsSettings: DocumentsSettings = {
   defaultMatterQuotaBytes: undefined,
   abandonedUploadMinutes: 60,
 };
+
+let policyEngine: PolicyEngine | undefined;
+/** The real policies, loaded once per test file. */
+export function testPolicyEngine(): PolicyEngine {
+  policyEngine ??= loadPolicyEngine();
+  return policyEngine;
+}
 
 export type TestDocumentsDependencies = DocumentsDependencies & {
   /** Where the filesystem blob store keeps its files. */
@@ -57,6 +65,7 @@ export function createTestDocumentsDependencies({
     ledger: createLedger({ clock }),
     blobStore: createFsBlobStore({ rootDir: blobRoot }),
     settings: { ...testDocumentsSettings, ...settings },
+    access: { policy: testPolicyEngine(), stepUpMinutes: 10 },
     blobRoot,
     cleanup: () => {
       rmSync(blobRoot, { recursive: true, force: true });

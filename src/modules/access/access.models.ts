@@ -1,19 +1,61 @@
 /**
- * What a principal may ask to do inside a matter. Decisions on these are taken in access.usecases.ts and
- * nowhere else.
+ * What a principal may ask to do. Decisions on these are taken by the Cedar policies in `policies/`,
+ * through access.usecases.ts, and nowhere else.
+ * @NOTE Action names appear in policies/schema.cedarschema and policies/*.cedar: rename them together.
  */
 export const matterActions = [
+  'matter.create',
   'matter.view',
   'matter.manage_members',
   'matter.rotate_keys',
+  'matter.lower_classification',
+  'matter.request_access',
+  'matter.decide_access_request',
+  'matter.manage_walls',
+  'matter.read_access_report',
+  'document.list',
   'document.read',
   'document.write',
   'document.organize',
+  'document.share_outside',
 ] as const;
 export type MatterAction = (typeof matterActions)[number];
 
+/** @NOTE Stored on matters, folders and documents, and named in the policies. */
+export const classifications = ['public', 'internal', 'highly_sensitive'] as const;
+export type Classification = (typeof classifications)[number];
+
+export function isClassification(value: string): value is Classification {
+  return (classifications as readonly string[]).includes(value);
+}
+
+/** Lower is less restricted. */
+export function classificationRank(value: Classification): number {
+  return classifications.indexOf(value);
+}
+
+export type MatterMembershipRole = 'owner' | 'editor' | 'viewer';
+
+/** What the caller's module knows about the matter and the principal's place in it. */
+export type MatterFacts = {
+  matter: { id: string; classification: Classification; status: string };
+  /** The folder or document acted on, with its effective classification; omit for the matter itself. */
+  item?: { id: string; classification: Classification } | undefined;
+  /** The principal's live membership, if any. */
+  membership: { role: MatterMembershipRole; isNamedForHighlySensitive: boolean } | undefined;
+};
+
 /**
- * `hidden`: the caller must not learn the matter exists (404). `forbidden`: the caller sees the matter but
- * may not do this (403).
+ * Why a request was refused, as the caller must answer it:
+ * - `hidden`: the caller must not learn the resource exists (404);
+ * - `forbidden`: the caller sees it but may not do this (403);
+ * - `step_up_required`: allowed after a fresh second factor;
+ * - `closed`: the matter is closed or archived (409).
  */
-export type AccessDecision = { isAllowed: true } | { isAllowed: false; reason: 'hidden' | 'forbidden' };
+export type AccessDecision =
+  | { isAllowed: true }
+  | {
+      isAllowed: false;
+      reason: 'hidden' | 'forbidden' | 'step_up_required' | 'closed';
+      policies: readonly string[];
+    };

@@ -1,48 +1,110 @@
-import type { MatterAction, AccessDecision } from './access.models.js';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock/clock.js';
+import type { WritDatabase } from '../database.js';
+import type { AccessDecision, MatterAction, MatterFacts } from './access.models.js';
+import type { PolicyEngine } from './access.policy.js';
+import { createAccessRepository } from './access.repository.js';
 
-type MatterRole = 'owner' | 'editor' | 'viewer';
-type PrincipalRole = 'admin' | 'lawyer' | 'assistant' | 'process_server' | 'client' | 'auditor';
+/** Who asks, as access needs it: the identity module's Principal fits. */
+export type AccessPrincipal = { userId: string; role: string; secondFactorAt: Date | undefined };
 
-/**
- * What each matter role allows. Nobody, administrator included, reaches a matter without a membership:
- * the firm's least-privilege rule (administrators run the system, they do not read the files).
- */
-const allowedByRole: Record<MatterRole, ReadonlySet<MatterAction>> = {
-  owner: new Set([
-    'matter.view',
-    'matter.manage_members',
-    'matter.rotate_keys',
-    'document.read',
-    'document.write',
-    'document.organize',
-  ]),
-  editor: new Set(['matter.view', 'document.read', 'document.write', 'document.organize']),
-  viewer: new Set(['matter.view', 'document.read']),
+export type AccessDependencies = {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  policy: PolicyEngine;
+  /** How recent a second factor must be for acts that need step-up (highly sensitive reads). */
+  stepUpMinutes: number;
 };
 
-/**
- * The policy decision point for acts inside a matter: every use-case asks here and never decides itself.
- * `memberRole` is the caller's current (unexpired) membership, undefined when there is none.
- */
-export function authorizeMatterAction({
-  action,
-  memberRole,
+function hasRecentSecondFactor({
+  principal,
+  clock,
+  stepUpMinutes,
 }: {
-  principal: { userId: string; role: PrincipalRole };
-  action: MatterAction;
-  memberRole: MatterRole | undefined;
-}): AccessDecision {
-  if (memberRole === undefined) return { isAllowed: false, reason: 'hidden' };
-  return allowedByRole[memberRole].has(action)
-    ? { isAllowed: true }
-    : { isAllowed: false, reason: 'forbidden' };
+  principal: AccessPrincipal;
+  clock: Clock;
+  stepUpMinutes: number;
+}): boolean {
+  return (
+    principal.secondFactorAt !== undefined &&
+    clock.now().getTime() - principal.secondFactorAt.getTime() <= stepUpMinutes * 60_000
+  );
 }
 
-/** Opening a matter is a lawyer's act: the lawyer becomes its first owner. */
-export function authorizeMatterCreation({
+/** The reason a caller answers with, from the policies that denied (an empty list: nothing permitted). */
+function explainDenial(facts: MatterFacts, policies: readonly string[]): AccessDecision {
+  if (policies.includes('ethical-wall') || policies.includes('assistants-need-a-named-grant')) {
+    return { isAllowed: false, reason: 'hidden', policies };
+  }
+  if (policies.includes('highly-sensitive-needs-step-up') && policies.length === 1) {
+    return { isAllowed: false, reason: 'step_up_required', policies };
+  }
+  if (policies.includes('closed-matters-are-read-only') && policies.length === 1) {
+    return { isAllowed: false, reason: 'closed', policies };
+  }
+  return { isAllowed: false, reason: facts.membership === undefined ? 'hidden' : 'forbidden', policies };
+}
+
+/**
+ * The one policy decision point for acts on matters, folders and documents: gathers what the policies
+ * need (ethical walls, compliance designation, second-factor recency) and asks the Cedar policies.
+ * Deny by default; a `forbid` wins over every `permit`.
+ */
+export async function authorizeMatterAction({
+  db,
+  clock,
+  policy,
+  stepUpMinutes,
   principal,
+  action,
+  facts,
+}: AccessDependencies & {
+  principal: AccessPrincipal;
+  action: MatterAction;
+  facts: MatterFacts;
+}): Promise<AccessDecision> {
+  const repository = createAccessRepository({ db });
+  const [isScreened, isComplianceOfficer] = await Promise.all([
+    repository.isScreened({ matterId: facts.matter.id, userId: principal.userId }),
+    principal.role === 'auditor' ? repository.isComplianceOfficer({ userId: principal.userId }) : false,
+  ]);
+  const { matter, item, membership } = facts;
+  const decision = policy.decide({
+    principal: { id: principal.userId, role: principal.role, isComplianceOfficer },
+    action,
+    resource:
+      item === undefined
+        ? { type: 'Matter', id: matter.id, classification: matter.classification }
+        : { type: 'Document', id: item.id, classification: item.classification, matter },
+    context: {
+      membership: membership?.role ?? 'none',
+      isNamedForHighlySensitive: membership?.isNamedForHighlySensitive ?? false,
+      isScreened,
+      hasRecentSecondFactor: hasRecentSecondFactor({ principal, clock, stepUpMinutes }),
+      matterStatus: matter.status,
+    },
+  });
+  return decision.isAllowed ? { isAllowed: true } : explainDenial(facts, decision.reasons);
+}
+
+/** Opening a matter: a decision about the principal alone (the matter does not exist yet). */
+export async function authorizeMatterCreation(
+  args: AccessDependencies & { principal: AccessPrincipal },
+): Promise<AccessDecision> {
+  return authorizeMatterAction({
+    ...args,
+    action: 'matter.create',
+    facts: { matter: { id: 'new', classification: 'internal', status: 'open' }, membership: undefined },
+  });
+}
+
+/** The matters a principal is screened from, so that lists can leave them out in one query. */
+export async function listScreenedMatterIds({
+  db,
+  userId,
 }: {
-  principal: { userId: string; role: PrincipalRole };
-}): AccessDecision {
-  return principal.role === 'lawyer' ? { isAllowed: true } : { isAllowed: false, reason: 'forbidden' };
+  db: Kysely<WritDatabase>;
+  userId: string;
+}): Promise<Set<string>> {
+  return createAccessRepository({ db }).screenedMatterIds({ userId });
 }

@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { RootKeyring } from '../vault/vault.keys.models.js';
 import type { VaultEvent } from '../vault/vault.events.js';
 import type { DocumentsEvent } from './documents.events.js';
+import type { AccessGate } from './documents.matter-access.js';
 
 export type DocumentsSettings = {
   /** Largest accepted upload, in plaintext bytes. */
@@ -26,4 +27,6 @@ export type DocumentsDependencies = {
   ledger: DocumentsLedger;
   blobStore: BlobStore;
   settings: DocumentsSettings;
+  /** The policy decision point every use-case asks first. */
+  access: AccessGate;
 };

@@ -1,3 +1,4 @@
+import type { AccessGate } from './documents.matter-access.js';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../shared/blobs/blob-store.js';
@@ -33,6 +34,7 @@ export type DocumentDownload = {
 };
 
 type DownloadDeps = {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   keyring: RootKeyring;
@@ -57,6 +59,7 @@ export function resolveByteRange(request: ByteRangeRequest, size: number): { sta
  * records the download on the ledger. A range decrypts only the segments it overlaps.
  */
 export async function openDocumentContent({
+  access,
   db,
   clock,
   keyring,
@@ -75,7 +78,7 @@ export async function openDocumentContent({
   /** Serve the range only if the version opened is this one (HTTP If-Range); otherwise the whole. */
   rangeIfVersionId?: string | undefined;
 }): Promise<DocumentDownload> {
-  const { document, matter } = await requireReadableDocument({ db, clock, principal, documentId });
+  const { document, matter } = await requireReadableDocument({ access, db, clock, principal, documentId });
   const row = await requireVersion({ db, documentId, version: versionNumber ?? document.current_version });
   const vault = await openMatterVault({ db, keyring, matterId: matter.id });
   const version = toVersion(row, vault);

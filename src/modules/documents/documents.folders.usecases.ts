@@ -1,3 +1,4 @@
+import type { AccessGate } from './documents.matter-access.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
@@ -9,9 +10,15 @@ import type { DocumentsLedger } from './documents.dependencies.js';
 import {
   createFolderMoveInvalidError,
   createFolderNotFoundError,
+  createMatterNotFoundError,
   createNameTakenError,
 } from './documents.errors.js';
-import { requireMatterAccess } from './documents.matter-access.js';
+import {
+  allowedClassifications,
+  folderClassification,
+  requireMatterAccess,
+} from './documents.matter-access.js';
+import type { Classification } from '../access/access.models.js';
 import { actorOf } from './documents.matters.usecases.js';
 import { type DocumentSummary, type Folder, generateFolderId, sealContext } from './documents.models.js';
 import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
@@ -19,6 +26,7 @@ import { createDocumentsRepository, type DocumentRowWithSize } from './documents
 import type { FoldersTable } from './documents.tables.js';
 
 type FolderDeps = {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   keyring: RootKeyring;
@@ -68,6 +76,7 @@ export async function requireLiveFolder({
 }
 
 export async function createFolder({
+  access,
   db,
   clock,
   keyring,
@@ -81,6 +90,7 @@ export async function createFolder({
   try {
     return await inTransaction(db, async (trx) => {
       const matter = await requireMatterAccess({
+        access,
         db: trx,
         clock,
         principal,
@@ -139,6 +149,7 @@ export type FolderListing = {
 
 /** A live folder's subfolders and documents, with the path from the root for breadcrumbs. */
 export async function listFolder({
+  access,
   db,
   clock,
   keyring,
@@ -146,15 +157,38 @@ export async function listFolder({
   matterId,
   folderId,
 }: Omit<FolderDeps, 'ledger'> & { matterId: string; folderId?: string | undefined }): Promise<FolderListing> {
-  const matter = await requireMatterAccess({ db, clock, principal, matterId, action: 'document.read' });
-  const folderRow = await requireLiveFolder({ db, matterId, folderId: folderId ?? matter.root_folder_id });
+  const matterRow = await createDocumentsRepository({ db }).findMatter({ matterId });
+  if (matterRow === undefined) throw createMatterNotFoundError();
+  const folderRow = await requireLiveFolder({ db, matterId, folderId: folderId ?? matterRow.root_folder_id });
+  const folderClass = await folderClassification({ db, matter: matterRow, folderId: folderRow.id });
+  const matter = await requireMatterAccess({
+    access,
+    db,
+    clock,
+    principal,
+    matterId,
+    action: 'document.list',
+    item: { id: folderRow.id, classification: folderClass },
+  });
   const vault = await openMatterVault({ db, keyring, matterId });
   const repository = createDocumentsRepository({ db });
-  const [folders, documents, all] = await Promise.all([
+  const [folderRows, documentRows, all] = await Promise.all([
     repository.listChildFolders({ parentId: folderRow.id }),
     repository.listDocuments({ folderId: folderRow.id, trashed: false }),
     repository.listFolders({ matterId }),
   ]);
+  const classOf = (row: { classification: Classification | null }) => row.classification ?? folderClass;
+  const visible = await allowedClassifications({
+    access,
+    db,
+    clock,
+    principal,
+    matter,
+    action: 'document.list',
+    classifications: [...folderRows, ...documentRows].map(classOf),
+  });
+  const folders = folderRows.filter((row) => visible.has(classOf(row)));
+  const documents = documentRows.filter((row) => visible.has(classOf(row)));
   return {
     folder: toFolder(folderRow, vault),
     path: ancestorsOf(folderRow, all).map((row) => toFolder(row, vault)),
@@ -179,6 +213,7 @@ function ancestorsOf(folder: FoldersTable, all: FoldersTable[]): FoldersTable[] 
 
 /** Renames and/or moves a folder; refuses a move into itself or below itself. */
 export async function updateFolder({
+  access,
   db,
   clock,
   keyring,
@@ -197,7 +232,7 @@ export async function updateFolder({
   const now = clock.now().getTime();
   try {
     return await inTransaction(db, async (trx) => {
-      await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'document.organize' });
+      await requireMatterAccess({ access, db: trx, clock, principal, matterId, action: 'document.organize' });
       const repository = createDocumentsRepository({ db: trx });
       const folder = await requireLiveFolder({ db: trx, matterId, folderId });
       if (folder.parent_id === null) throw createFolderMoveInvalidError();
@@ -253,6 +288,7 @@ export async function updateFolder({
  * was taken in the meantime.
  */
 export async function setFolderTrashed({
+  access,
   db,
   clock,
   ledger,
@@ -264,7 +300,7 @@ export async function setFolderTrashed({
   const now = clock.now().getTime();
   try {
     await inTransaction(db, async (trx) => {
-      await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'document.organize' });
+      await requireMatterAccess({ access, db: trx, clock, principal, matterId, action: 'document.organize' });
       const repository = createDocumentsRepository({ db: trx });
       const folder = await repository.findFolder({ matterId, folderId });
       if (folder === undefined || folder.parent_id === null) throw createFolderNotFoundError();

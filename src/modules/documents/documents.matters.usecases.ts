@@ -1,3 +1,4 @@
+import type { AccessGate } from './documents.matter-access.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
@@ -44,7 +45,8 @@ export function toMatter(row: MatterWithRole, vault: MatterVault | undefined): M
     quotaBytes: row.quota_bytes ?? undefined,
     usedBytes: row.used_bytes,
     createdAt: new Date(row.created_at),
-    myRole: row.role,
+    myRole: row.role ?? undefined,
+    classification: row.classification,
   };
 }
 
@@ -59,6 +61,7 @@ async function openUnlessShredded(args: {
 
 /** Opens a matter, with its keys and a root folder; the lawyer who opens it is its first owner. */
 export async function createMatter({
+  access,
   db,
   clock,
   keyring,
@@ -67,6 +70,7 @@ export async function createMatter({
   principal,
   name: rawName,
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   keyring: RootKeyring;
@@ -75,7 +79,14 @@ export async function createMatter({
   principal: Principal;
   name: string;
 }): Promise<Matter> {
-  if (!authorizeMatterCreation({ principal }).isAllowed) throw createMatterCreationForbiddenError();
+  const decision = await authorizeMatterCreation({
+    db,
+    clock,
+    policy: access.policy,
+    stepUpMinutes: access.stepUpMinutes,
+    principal,
+  });
+  if (!decision.isAllowed) throw createMatterCreationForbiddenError();
   const name = normalizeName(rawName);
   if (name === undefined) throw createNameInvalidError();
   const matterId = generateMatterId();
@@ -124,7 +135,7 @@ export async function createMatter({
       db: trx,
       event: { kind: 'documents.matter_created', actor: actorOf(principal), data: { matterId } },
     });
-    return toMatter({ ...row, role: 'owner' }, vault);
+    return toMatter({ ...row, role: 'owner', is_named_for_highly_sensitive: 0 }, vault);
   });
 }
 
@@ -150,36 +161,40 @@ export async function listMatters({
 }
 
 export async function getMatter({
+  access,
   db,
   clock,
   keyring,
   principal,
   matterId,
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   keyring: RootKeyring;
   principal: Principal;
   matterId: string;
 }): Promise<Matter> {
-  const row = await requireMatterAccess({ db, clock, principal, matterId, action: 'matter.view' });
+  const row = await requireMatterAccess({ access, db, clock, principal, matterId, action: 'matter.view' });
   return toMatter(row, await openUnlessShredded({ db, keyring, row }));
 }
 
 export type MatterMember = { userId: string; role: MatterRole; addedAt: Date; expiresAt: Date | undefined };
 
 export async function listMatterMembers({
+  access,
   db,
   clock,
   principal,
   matterId,
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   principal: Principal;
   matterId: string;
 }): Promise<MatterMember[]> {
-  await requireMatterAccess({ db, clock, principal, matterId, action: 'matter.view' });
+  await requireMatterAccess({ access, db, clock, principal, matterId, action: 'matter.view' });
   const rows = await createDocumentsRepository({ db }).listMembers({ matterId, now: clock.now() });
   return rows.map((row) => ({
     userId: row.user_id,
@@ -191,6 +206,7 @@ export async function listMatterMembers({
 
 /** Grants a user a role in the matter (or changes it), optionally until `expiresAt`. Owners only. */
 export async function setMatterMember({
+  access,
   db,
   clock,
   ledger,
@@ -200,6 +216,7 @@ export async function setMatterMember({
   role,
   expiresAt,
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   ledger: DocumentsLedger;
@@ -213,7 +230,14 @@ export async function setMatterMember({
   const memberRole = role as MatterRole;
   const now = clock.now();
   return inTransaction(db, async (trx) => {
-    await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'matter.manage_members' });
+    await requireMatterAccess({
+      access,
+      db: trx,
+      clock,
+      principal,
+      matterId,
+      action: 'matter.manage_members',
+    });
     const repository = createDocumentsRepository({ db: trx });
     if (!(await repository.userExists(userId))) throw createUserNotFoundError();
     // An ownership that expires does not count as one: the matter must keep a permanent owner.
@@ -260,6 +284,7 @@ async function requireAnotherOwner({
 }
 
 export async function removeMatterMember({
+  access,
   db,
   clock,
   ledger,
@@ -267,6 +292,7 @@ export async function removeMatterMember({
   matterId,
   userId,
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   ledger: DocumentsLedger;
@@ -276,7 +302,14 @@ export async function removeMatterMember({
 }): Promise<void> {
   const now = clock.now();
   await inTransaction(db, async (trx) => {
-    await requireMatterAccess({ db: trx, clock, principal, matterId, action: 'matter.manage_members' });
+    await requireMatterAccess({
+      access,
+      db: trx,
+      clock,
+      principal,
+      matterId,
+      action: 'matter.manage_members',
+    });
     const repository = createDocumentsRepository({ db: trx });
     await requireAnotherOwner({ repository, matterId, userId, now });
     if ((await repository.deleteMember({ matterId, userId })) === 0) throw createUserNotFoundError();
@@ -289,6 +322,7 @@ export async function removeMatterMember({
 
 /** Moves the matter's data keys under a fresh matter key (owners; content is not re-encrypted). */
 export async function rotateMatterKeys({
+  access,
   db,
   clock,
   keyring,
@@ -296,6 +330,7 @@ export async function rotateMatterKeys({
   principal,
   matterId,
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   keyring: RootKeyring;
@@ -303,6 +338,6 @@ export async function rotateMatterKeys({
   principal: Principal;
   matterId: string;
 }): Promise<{ rewrapped: number }> {
-  await requireMatterAccess({ db, clock, principal, matterId, action: 'matter.rotate_keys' });
+  await requireMatterAccess({ access, db, clock, principal, matterId, action: 'matter.rotate_keys' });
   return rotateMatterKey({ db, keyring, clock, ledger, matterId, actor: actorOf(principal) });
 }

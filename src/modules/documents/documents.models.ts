@@ -15,8 +15,9 @@ export type Matter = {
   quotaBytes: number | undefined;
   usedBytes: number;
   createdAt: Date;
-  /** The caller's role in the matter. */
-  myRole: MatterRole;
+  /** The caller's role in the matter; undefined for those who act on it without one (compliance). */
+  myRole: MatterRole | undefined;
+  classification: 'public' | 'internal' | 'highly_sensitive';
 };
 
 export type Folder = {

@@ -13,7 +13,8 @@ export function presentMatter(matter: Matter) {
     ...(matter.quotaBytes === undefined ? {} : { quotaBytes: matter.quotaBytes }),
     usedBytes: matter.usedBytes,
     createdAt: iso(matter.createdAt),
-    myRole: matter.myRole,
+    ...(matter.myRole === undefined ? {} : { myRole: matter.myRole }),
+    classification: matter.classification,
   };
 }
 

@@ -5,7 +5,7 @@ import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { MatterVault } from '../vault/vault.keys.models.js';
 import { createDocumentNotFoundError, createVersionNotFoundError } from './documents.errors.js';
-import { requireMatterAccess } from './documents.matter-access.js';
+import { type AccessGate, folderClassification, requireMatterAccess } from './documents.matter-access.js';
 import { type DocumentVersion, sealContext } from './documents.models.js';
 import { createDocumentsRepository, type MatterWithRole } from './documents.repository.js';
 import type { DocumentsTable, DocumentVersionsTable } from './documents.tables.js';
@@ -15,22 +15,38 @@ import type { DocumentsTable, DocumentVersionsTable } from './documents.tables.j
  * see is reported exactly like one that does not exist.
  */
 export async function requireReadableDocument({
+  access,
   db,
   clock,
   principal,
   documentId,
   action = 'document.read',
 }: {
+  access: AccessGate;
   db: Kysely<WritDatabase>;
   clock: Clock;
   principal: Principal;
   documentId: string;
   action?: MatterAction;
 }): Promise<{ document: DocumentsTable; matter: MatterWithRole }> {
-  const document = await createDocumentsRepository({ db }).findDocument({ documentId });
+  const repository = createDocumentsRepository({ db });
+  const document = await repository.findDocument({ documentId });
   if (document === undefined) throw createDocumentNotFoundError();
+  const matterRow = await repository.findMatter({ matterId: document.matter_id });
+  if (matterRow === undefined) throw createDocumentNotFoundError();
+  const classification =
+    document.classification ??
+    (await folderClassification({ db, matter: matterRow, folderId: document.folder_id }));
   try {
-    const matter = await requireMatterAccess({ db, clock, principal, matterId: document.matter_id, action });
+    const matter = await requireMatterAccess({
+      access,
+      db,
+      clock,
+      principal,
+      matterId: document.matter_id,
+      action,
+      item: { id: document.id, classification },
+    });
     return { document, matter };
   } catch (error) {
     if ((error as { code?: unknown }).code === 'documents.matter_not_found')

@@ -11,7 +11,11 @@ import type {
 
 export type DocumentsRepository = ReturnType<typeof createDocumentsRepository>;
 
-export type MatterWithRole = MattersTable & { role: MatterMembersTable['role'] };
+/** A matter with the caller's live membership in it, if any. */
+export type MatterWithRole = MattersTable & {
+  role: MatterMembersTable['role'] | null;
+  is_named_for_highly_sensitive: number | null;
+};
 
 /** Rows with the largest version first, with the version's size, for document listings. */
 export type DocumentRowWithSize = DocumentsTable & { size: number };
@@ -25,8 +29,8 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
       await db.insertInto('matters').values(row).execute();
     },
 
-    /** The matter with the user's live role in it, or undefined when the user has none. */
-    async findMatterForMember({
+    /** The matter with the user's live membership in it (role null when none), or undefined if no such matter. */
+    async findMatterWithMembership({
       matterId,
       userId,
       now,
@@ -37,13 +41,20 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
     }): Promise<MatterWithRole | undefined> {
       return db
         .selectFrom('matters')
-        .innerJoin('matter_members', 'matter_members.matter_id', 'matters.id')
+        .leftJoin('matter_members', (join) =>
+          join
+            .onRef('matter_members.matter_id', '=', 'matters.id')
+            .on('matter_members.user_id', '=', userId)
+            .on(liveMembership(now)),
+        )
         .selectAll('matters')
-        .select('matter_members.role')
+        .select(['matter_members.role', 'matter_members.is_named_for_highly_sensitive'])
         .where('matters.id', '=', matterId)
-        .where('matter_members.user_id', '=', userId)
-        .where(liveMembership(now))
         .executeTakeFirst();
+    },
+
+    async findMatter({ matterId }: { matterId: string }): Promise<MattersTable | undefined> {
+      return db.selectFrom('matters').selectAll().where('id', '=', matterId).executeTakeFirst();
     },
 
     async listMattersForMember({ userId, now }: { userId: string; now: Date }): Promise<MatterWithRole[]> {
@@ -51,7 +62,7 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
         .selectFrom('matters')
         .innerJoin('matter_members', 'matter_members.matter_id', 'matters.id')
         .selectAll('matters')
-        .select('matter_members.role')
+        .select(['matter_members.role', 'matter_members.is_named_for_highly_sensitive'])
         .where('matter_members.user_id', '=', userId)
         .where(liveMembership(now))
         .orderBy('matters.created_at', 'desc')

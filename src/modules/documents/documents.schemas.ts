@@ -19,7 +19,9 @@ export const matterResponse = Type.Object({
   quotaBytes: Type.Optional(Type.Number()),
   usedBytes: Type.Number(),
   createdAt: Type.String({ format: 'date-time' }),
-  myRole: Type.String(),
+  /** Absent for those who act on the matter without a membership (compliance). */
+  myRole: Type.Optional(Type.String()),
+  classification: Type.String(),
 });
 export const matterListResponse = Type.Object({ matters: Type.Array(matterResponse) });
 

@@ -119,11 +119,19 @@ function quotaRemaining(matter: MatterWithRole): number | undefined {
   return matter.quota_bytes === null ? undefined : Math.max(matter.quota_bytes - matter.used_bytes, 0);
 }
 
-async function placeUpload({ db, clock, keyring, principal, target }: UploadArgs): Promise<Placement> {
+async function placeUpload({
+  access,
+  db,
+  clock,
+  keyring,
+  principal,
+  target,
+}: UploadArgs): Promise<Placement> {
   const repository = createDocumentsRepository({ db });
   if ('documentId' in target) {
     // A document in a matter the caller cannot see answers like one that does not exist.
     const { document: existing, matter } = await requireReadableDocument({
+      access,
       db,
       clock,
       principal,
@@ -143,6 +151,7 @@ async function placeUpload({ db, clock, keyring, principal, target }: UploadArgs
     };
   }
   const matter = await requireMatterAccess({
+    access,
     db,
     clock,
     principal,

@@ -1,3 +1,4 @@
+import type { AccessGate } from './documents.matter-access.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
@@ -28,18 +29,25 @@ export {
   type DocumentDownload,
 } from './documents.downloads.usecases.js';
 
-type ReadDeps = { db: Kysely<WritDatabase>; clock: Clock; keyring: RootKeyring; principal: Principal };
+type ReadDeps = {
+  access: AccessGate;
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  principal: Principal;
+};
 type ChangeDeps = ReadDeps & { ledger: DocumentsLedger };
 
 /** A document with every version, newest first. */
 export async function getDocument({
+  access,
   db,
   clock,
   keyring,
   principal,
   documentId,
 }: ReadDeps & { documentId: string }): Promise<{ document: DocumentSummary; versions: DocumentVersion[] }> {
-  const { document, matter } = await requireReadableDocument({ db, clock, principal, documentId });
+  const { document, matter } = await requireReadableDocument({ access, db, clock, principal, documentId });
   const vault = await openMatterVault({ db, keyring, matterId: matter.id });
   const rows = await createDocumentsRepository({ db }).listVersions({ documentId });
   const versions = rows.map((row) => toVersion(row, vault));
@@ -49,6 +57,7 @@ export async function getDocument({
 
 /** Renames and/or moves a document to another folder of the same matter. */
 export async function updateDocument({
+  access,
   db,
   clock,
   keyring,
@@ -66,6 +75,7 @@ export async function updateDocument({
   try {
     return await inTransaction(db, async (trx) => {
       const { document, matter } = await requireReadableDocument({
+        access,
         db: trx,
         clock,
         principal,
@@ -115,6 +125,7 @@ function pickName(name: { name_sealed: string; name_lookup: string }) {
 
 /** Moves a document to the matter's trash, or restores it where it was (if its name is still free). */
 export async function setDocumentTrashed({
+  access,
   db,
   clock,
   ledger,
@@ -126,6 +137,7 @@ export async function setDocumentTrashed({
   try {
     await inTransaction(db, async (trx) => {
       const { document, matter } = await requireReadableDocument({
+        access,
         db: trx,
         clock,
         principal,
@@ -159,13 +171,14 @@ export async function setDocumentTrashed({
 
 /** The matter's trashed documents and folders, most recently trashed first. */
 export async function listTrash({
+  access,
   db,
   clock,
   keyring,
   principal,
   matterId,
 }: ReadDeps & { matterId: string }): Promise<{ documents: DocumentSummary[]; folders: Folder[] }> {
-  await requireMatterAccess({ db, clock, principal, matterId, action: 'document.read' });
+  await requireMatterAccess({ access, db, clock, principal, matterId, action: 'document.read' });
   const vault = await openMatterVault({ db, keyring, matterId });
   const rows = await createDocumentsRepository({ db }).listTrashedDocuments({ matterId });
   return {
