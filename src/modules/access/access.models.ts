@@ -59,3 +59,33 @@ export type AccessDecision =
       reason: 'hidden' | 'forbidden' | 'step_up_required' | 'closed';
       policies: readonly string[];
     };
+
+/** A Cedar request as Writ asks it: entity types and actions of `policies/schema.cedarschema`. */
+export type PolicyRequest = {
+  principal: { id: string; role: string; isComplianceOfficer: boolean };
+  action: string;
+  resource:
+    | { type: 'Matter'; id: string; classification: string }
+    | {
+        type: 'Document';
+        id: string;
+        classification: string;
+        matter: { id: string; classification: string };
+      };
+  context: {
+    membership: string;
+    isNamedForHighlySensitive: boolean;
+    isScreened: boolean;
+    hasRecentSecondFactor: boolean;
+    matterStatus: string;
+  };
+};
+
+/** Allowed or not, with the ids (`@id`) of the policies that decided: permits when allowed, forbids when denied. */
+export type PolicyDecision = { isAllowed: boolean; reasons: readonly string[] };
+
+export type PolicyEngine = {
+  decide(request: PolicyRequest): PolicyDecision;
+  /** Every policy id, for tests and the policy documentation. */
+  readonly policyIds: readonly string[];
+};

@@ -3,36 +3,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { createPolicyEvaluationFailedError, createPolicyInvalidError } from './access.errors.js';
+import type { PolicyDecision, PolicyEngine, PolicyRequest } from './access.models.js';
 
-/** A Cedar request as Writ asks it: entity types and actions of `policies/schema.cedarschema`. */
-export type PolicyRequest = {
-  principal: { id: string; role: string; isComplianceOfficer: boolean };
-  action: string;
-  resource:
-    | { type: 'Matter'; id: string; classification: string }
-    | {
-        type: 'Document';
-        id: string;
-        classification: string;
-        matter: { id: string; classification: string };
-      };
-  context: {
-    membership: string;
-    isNamedForHighlySensitive: boolean;
-    isScreened: boolean;
-    hasRecentSecondFactor: boolean;
-    matterStatus: string;
-  };
-};
-
-/** Allowed or not, with the ids (`@id`) of the policies that decided: permits when allowed, forbids when denied. */
-export type PolicyDecision = { isAllowed: boolean; reasons: readonly string[] };
-
-export type PolicyEngine = {
-  decide(request: PolicyRequest): PolicyDecision;
-  /** Every policy id, for tests and the policy documentation. */
-  readonly policyIds: readonly string[];
-};
+export type { PolicyDecision, PolicyEngine, PolicyRequest } from './access.models.js';
 
 /** `policies/` of the package: two levels above this file in `src/` and in `dist/` alike. */
 export const defaultPoliciesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../policies');

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { WritDatabase } from '../database.js';
-import type { AccessDecision, MatterAction, MatterFacts } from './access.models.js';
-import type { PolicyEngine } from './access.policy.js';
+import type { AccessDecision, MatterAction, MatterFacts, PolicyEngine } from './access.models.js';
 import { createAccessRepository } from './access.repository.js';
 
 /** Who asks, as access needs it: the identity module's Principal fits. */

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
-import type { Classification, MatterAction } from '../access/access.models.js';
-import type { PolicyEngine } from '../access/access.policy.js';
+import type { Classification, MatterAction, PolicyEngine } from '../access/access.models.js';
 import { authorizeMatterAction } from '../access/access.usecases.js';
 import type { WritDatabase } from '../database.js';
 import { createStepUpRequiredError } from '../identity/identity.errors.js';
