@@ -11,6 +11,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
+import { registerAccessRoutes } from '../../modules/access/access.routes.js';
 import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
 import { registerDocumentsModuleRoutes } from '../../modules/documents/documents.routes.js';
 import { registerIdentityRoutes } from '../../modules/identity/identity.routes.js';
@@ -163,6 +164,18 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   auth.register(app);
   registerIdentityRoutes(app, deps.identity, { auth });
   await registerDocumentsModuleRoutes(app, deps.documents, { auth });
+  registerAccessRoutes(
+    app,
+    {
+      db: deps.documents.db,
+      clock: deps.documents.clock,
+      ledger: deps.documents.ledger,
+      policy: deps.documents.access.policy,
+      stepUpMinutes: deps.documents.access.stepUpMinutes,
+      secretBox: deps.identity.secretBox,
+    },
+    { auth },
+  );
 
   app.route({
     method: 'GET',
