@@ -84,6 +84,6 @@ export async function createDependencies({
     secretBox: createSecretBox({ key: installationKey }),
     keyedHasher: createKeyedHasher({ key: installationKey }),
     policy: loadPolicyEngine(),
-    blobStore: createConfiguredBlobStore({ config, s3SecretAccessKey: secrets.s3SecretAccessKey }),
+    blobStore: await createConfiguredBlobStore({ config, s3SecretAccessKey: secrets.s3SecretAccessKey }),
   };
 }
