@@ -23,7 +23,7 @@ function statusLines(appliedCount: number): string {
 function configLines(stdout: string): Map<string, { value: string; notes: string }> {
   const lines = new Map<string, { value: string; notes: string }>();
   for (const line of stdout.trimEnd().split('\n')) {
-    const match = /^(WRIT_[A-Z_]+)=(.*?) {2}# (.+)$/.exec(line);
+    const match = /^(WRIT_[A-Z0-9_]+)=(.*?) {2}# (.+)$/.exec(line);
     expect(match, line).not.toBeNull();
     if (match?.[1] !== undefined) lines.set(match[1], { value: match[2] ?? '', notes: match[3] ?? '' });
   }
