@@ -10,6 +10,7 @@ const systemPackages = [
   { package: 'python3-cryptography', check: '/usr/bin/python3 -c "import cryptography"' },
   { package: 'oathtool', check: 'command -v oathtool' },
   { package: 'chromium', check: 'command -v chromium' },
+  { package: 'openssh-client', check: 'command -v sftp && command -v ssh-keygen && command -v ssh-keyscan' },
 ];
 
 function run(title, command, args, options = {}) {

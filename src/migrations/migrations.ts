@@ -7,6 +7,9 @@ import * as m0004 from './0004-identity-email.js';
 import * as m0005 from './0005-ledger.js';
 import * as m0006 from './0006-documents.js';
 import * as m0007 from './0007-access.js';
+import * as m0008 from './0008-classification-changes.js';
+import * as m0009 from './0009-ledger-cosignatures.js';
+import * as m0010 from './0010-ssh.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -19,6 +22,9 @@ const registry: Record<string, Migration> = {
   '0005-ledger': m0005,
   '0006-documents': m0006,
   '0007-access': m0007,
+  '0008-classification-changes': m0008,
+  '0009-ledger-cosignatures': m0009,
+  '0010-ssh': m0010,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

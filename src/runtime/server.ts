@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { ensureRootKeyFile } from '../modules/vault/vault.root-key.js';
 import { loadOrCreateSigningKey } from '../modules/vault/vault.signing-keys.js';
+import { loadOrCreateSshHostKey } from '../modules/vault/vault.ssh-host-key.js';
+import { parseCosignerKey } from '../modules/ledger/ledger.cosignatures.js';
 import { createNoteVerifier } from '../modules/ledger/ledger.note-keys.js';
 import { issueSetupToken } from '../modules/identity/identity.usecases.js';
 import type { Clock } from '../shared/clock/clock.js';
@@ -24,6 +26,7 @@ import {
   ensureSelfSignedCertificate,
   summarizeCertificate,
 } from './install/tls-certificate.js';
+import { type RunningSftpServer, startSftpServer } from './sftp/sftp.server.js';
 import { readWritVersion } from './version.js';
 
 export type RunningWrit = {
@@ -33,6 +36,8 @@ export type RunningWrit = {
   databaseDescription: string;
   certificate: { fingerprint256: string; isSelfSigned: boolean; validTo: Date } | undefined;
   setupLink: { url: string; expiresAt: Date } | undefined;
+  /** The SFTP front door: its port and the SHA-256 fingerprint of its host key. */
+  sftp: { port: number; hostKeyFingerprint: string };
   stop(): Promise<void>;
 };
 
@@ -106,40 +111,55 @@ async function listen({
   let isStopping = false;
   // With port 0 the public address is known only once listening; identity reads it through this getter.
   let url = config.publicUrl;
+  // Loaded before the routes: receipts are signed with it. Generated on first start, kept by the vault.
+  const ledgerKey = await loadOrCreateSigningKey({
+    db,
+    secretBox: deps.secretBox,
+    clock,
+    name: config.ledger.origin,
+  });
+  const identityDeps = {
+    db,
+    clock,
+    passwordHasher: deps.passwordHasher,
+    ledger: deps.ledger,
+    secretBox: deps.secretBox,
+    keyedHasher: deps.keyedHasher,
+    settings: config.identity,
+    get publicUrl() {
+      return url;
+    },
+  };
+  const documentsDeps = {
+    db,
+    clock,
+    keyring: deps.keyring,
+    ledger: deps.ledger,
+    blobStore: deps.blobStore,
+    access: { policy: deps.policy, stepUpMinutes: config.identity.stepUpMinutes },
+    secretBox: deps.secretBox,
+    settings: {
+      maxUploadBytes: config.documents.maxUploadBytes,
+      defaultMatterQuotaBytes: config.documents.matterQuotaBytes,
+      abandonedUploadMinutes: config.documents.abandonedUploadMinutes,
+    },
+  };
   const app = await buildHttpApp({
     config,
     logger: subsystemLogger(logger, 'writ:http'),
     tls: secrets.tls,
     db,
     clock,
-    identity: {
-      db,
-      clock,
-      passwordHasher: deps.passwordHasher,
-      ledger: deps.ledger,
-      secretBox: deps.secretBox,
-      keyedHasher: deps.keyedHasher,
-      settings: config.identity,
-      get publicUrl() {
-        return url;
-      },
-    },
-    documents: {
-      db,
-      clock,
-      keyring: deps.keyring,
-      ledger: deps.ledger,
-      blobStore: deps.blobStore,
-      access: { policy: deps.policy, stepUpMinutes: config.identity.stepUpMinutes },
-      settings: {
-        maxUploadBytes: config.documents.maxUploadBytes,
-        defaultMatterQuotaBytes: config.documents.matterQuotaBytes,
-        abandonedUploadMinutes: config.documents.abandonedUploadMinutes,
-      },
-    },
+    identity: identityDeps,
+    documents: documentsDeps,
     metrics: createHttpMetrics(),
     metricsToken: secrets.metricsToken,
     version,
+    ledger: {
+      signer: ledgerKey,
+      witnesses: config.ledger.witnesses.map(parseCosignerKey),
+      checkpointSeconds: config.ledger.checkpointSeconds,
+    },
     checkReadiness: async () => {
       if (isStopping) return false;
       try {
@@ -185,12 +205,6 @@ async function listen({
       deps.database.dialect === 'sqlite'
         ? await openConfiguredDatabase({ config, databasePassword: secrets.databasePassword })
         : undefined;
-    const ledgerKey = await loadOrCreateSigningKey({
-      db,
-      secretBox: deps.secretBox,
-      clock,
-      name: config.ledger.origin,
-    });
     const verifier = createNoteVerifier({ name: config.ledger.origin, publicKey: ledgerKey.publicKey });
     ledgerSequencer = startLedgerSequencer({
       db,
@@ -223,6 +237,7 @@ async function listen({
     logger: subsystemLogger(logger, 'writ:jobs'),
   });
 
+  let sftp: RunningSftpServer | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -232,6 +247,7 @@ async function listen({
       }, config.shutdownTimeoutSeconds * 1000);
       try {
         await app.close();
+        await sftp?.stop();
       } finally {
         clearTimeout(forceClose);
         await mailOutbox?.stop();
@@ -247,12 +263,30 @@ async function listen({
     return stopping;
   };
 
+  try {
+    // After HTTPS: same use-cases, a second front door. The host key is generated once and kept by the vault.
+    const hostKey = await loadOrCreateSshHostKey({ db, secretBox: deps.secretBox, clock });
+    sftp = await startSftpServer({
+      host: config.host,
+      port: config.sftpPort,
+      hostKey,
+      identity: identityDeps,
+      documents: documentsDeps,
+      logger: subsystemLogger(logger, 'writ:sftp'),
+      shutdownTimeoutMs: config.shutdownTimeoutSeconds * 1000,
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
   return {
     url,
     port,
     version,
     databaseDescription: deps.database.description,
     certificate,
+    sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },
     setupLink:
       setupToken === undefined
         ? undefined

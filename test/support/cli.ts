@@ -116,6 +116,9 @@ export type WritServer = {
   /** The one-time setup link, when the banner printed one. */
   setupLink: string | undefined;
   setupToken: string | undefined;
+  /** The SFTP port and host key fingerprint (`SHA256:…`) from the banner's `SFTP:` line. */
+  sftpPort: number;
+  sftpHostKeyFingerprint: string;
   banner: string;
   stdout(): string;
   stderr(): string;
@@ -126,7 +129,7 @@ export type WritServer = {
 
 const bannerEnd = 'Press Ctrl+C to stop.';
 
-/** Starts `writ serve --data-dir <dataDir> --port 0` and resolves once the banner is printed. */
+/** Starts `writ serve --data-dir <dataDir> --port 0 --sftp-port 0` and resolves once the banner is printed. */
 export function startWritServer({
   dataDir,
   args = [],
@@ -144,7 +147,7 @@ export function startWritServer({
   shouldStopAtBanner?: boolean;
 }): Promise<WritServer> {
   const child = spawnWrit(
-    ['serve', '--data-dir', dataDir, '--port', '0', ...args],
+    ['serve', '--data-dir', dataDir, '--port', '0', '--sftp-port', '0', ...args],
     { WRIT_LOG_LEVEL: 'warn', ...env },
     cwd,
   );
@@ -200,6 +203,7 @@ export function startWritServer({
       const banner = stdout.slice(Math.max(0, bannerStart), end + bannerEnd.length);
       const web = /^ {2}Web: +(https:\/\/localhost:(\d+))$/m.exec(banner);
       const link = /^ {2}(https:\/\/\S+\/setup#token=([A-Za-z0-9_-]+))$/m.exec(banner);
+      const sftp = /^ {2}SFTP: +port (\d+), host key (SHA256:[A-Za-z0-9+/]+)/m.exec(banner);
       if (web?.[1] === undefined || web[2] === undefined || child.pid === undefined) {
         fail('printed a banner without a `Web: https://localhost:<port>` line');
         return;
@@ -213,6 +217,8 @@ export function startWritServer({
         port: Number(web[2]),
         setupLink: link?.[1],
         setupToken: link?.[2],
+        sftpPort: Number(sftp?.[1] ?? 0),
+        sftpHostKeyFingerprint: sftp?.[2] ?? '',
         banner,
         stdout: () => stdout,
         stderr: () => stderr,

@@ -19,6 +19,7 @@ import { generateUserId, type Principal, type Role } from '../../src/modules/ide
 import { loadPolicyEngine, type PolicyEngine } from '../../src/modules/access/access.policy.js';
 import { createLedger } from '../../src/modules/ledger/ledger.usecases.js';
 import { createFileRootKeyring } from '../../src/modules/vault/vault.root-keyring.js';
+import { createSecretBox } from '../../src/modules/vault/vault.secret-box.js';
 import { createFsBlobStore } from '../../src/shared/blobs/fs-blob-store.js';
 import type { BlobStore } from '../../src/shared/blobs/blob-store.js';
 import type { Clock } from '../../src/shared/clock/clock.js';
@@ -66,6 +67,7 @@ export function createTestDocumentsDependencies({
     blobStore: createFsBlobStore({ rootDir: blobRoot }),
     settings: { ...testDocumentsSettings, ...settings },
     access: { policy: testPolicyEngine(), stepUpMinutes: 10 },
+    secretBox: createSecretBox({ key: randomBytes(32) }),
     blobRoot,
     cleanup: () => {
       rmSync(blobRoot, { recursive: true, force: true });

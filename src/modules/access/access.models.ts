@@ -1,3 +1,5 @@
+import { createPrefixedIdGenerator } from '../../shared/ids/ids.js';
+
 /**
  * What a principal may ask to do. Decisions on these are taken by the Cedar policies in `policies/`,
  * through access.usecases.ts, and nowhere else.
@@ -89,3 +91,9 @@ export type PolicyEngine = {
   /** Every policy id, for tests and the policy documentation. */
   readonly policyIds: readonly string[];
 };
+
+/** @NOTE Stored in access_screens and published in wall events: never change the prefix. */
+export const generateScreenId = createPrefixedIdGenerator({ prefix: 'scr' });
+
+/** A live ethical wall, as the compliance officer's list shows it. */
+export type Screen = { id: string; matterId: string; userId: string; createdBy: string; createdAt: Date };

@@ -107,3 +107,19 @@ export async function listScreenedMatterIds({
 }): Promise<Set<string>> {
   return createAccessRepository({ db }).screenedMatterIds({ userId });
 }
+
+/**
+ * Whether an ethical wall screens `userId` from the matter: asked before granting, so that the person
+ * granting is told why a grant cannot be made (the wall would override it anyway).
+ */
+export async function isScreenedFromMatter({
+  db,
+  matterId,
+  userId,
+}: {
+  db: Kysely<WritDatabase>;
+  matterId: string;
+  userId: string;
+}): Promise<boolean> {
+  return createAccessRepository({ db }).isScreened({ matterId, userId });
+}

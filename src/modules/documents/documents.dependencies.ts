@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { RootKeyring } from '../vault/vault.keys.models.js';
+import type { SecretBox } from '../vault/vault.models.js';
 import type { VaultEvent } from '../vault/vault.events.js';
 import type { DocumentsEvent } from './documents.events.js';
 import type { AccessGate } from './documents.matter-access.js';
@@ -29,4 +30,6 @@ export type DocumentsDependencies = {
   settings: DocumentsSettings;
   /** The policy decision point every use-case asks first. */
   access: AccessGate;
+  /** Seals free text people write about a matter (access-request reasons). */
+  secretBox: SecretBox;
 };

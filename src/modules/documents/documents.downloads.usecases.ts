@@ -78,7 +78,13 @@ export async function openDocumentContent({
   /** Serve the range only if the version opened is this one (HTTP If-Range); otherwise the whole. */
   rangeIfVersionId?: string | undefined;
 }): Promise<DocumentDownload> {
-  const { document, matter } = await requireReadableDocument({ access, db, clock, principal, documentId });
+  const { document, matter, inherited } = await requireReadableDocument({
+    access,
+    db,
+    clock,
+    principal,
+    documentId,
+  });
   const row = await requireVersion({ db, documentId, version: versionNumber ?? document.current_version });
   const vault = await openMatterVault({ db, keyring, matterId: matter.id });
   const version = toVersion(row, vault);
@@ -114,7 +120,7 @@ export async function openDocumentContent({
     }),
   );
   return {
-    document: toDocumentSummary({ ...document, size: row.size }, vault),
+    document: toDocumentSummary({ ...document, size: row.size }, vault, inherited),
     version,
     range,
     body,

@@ -134,3 +134,59 @@ export const createVersionConflictError = createErrorFactory({
   status: 409,
   message: 'Another upload of this document finished at the same time. Nothing was stored; upload it again.',
 });
+
+/** Lowering a classification needs a reason of 1 to 1000 characters. */
+export const createClassificationReasonRequiredError = createErrorFactory({
+  code: 'documents.classification_reason_required',
+  status: 400,
+  message: 'Lowering a classification needs a reason (1 to 1000 characters).',
+});
+
+/** `inherit` was asked for a matter, which has nothing to inherit from. */
+export const createClassificationInvalidError = createErrorFactory({
+  code: 'documents.classification_invalid',
+  status: 400,
+  message:
+    'A classification is public, internal or highly_sensitive; folders and documents may also inherit.',
+});
+
+/** An owner tried to grant access to someone an ethical wall screens from the matter. */
+export const createGranteeScreenedError = createErrorFactory({
+  code: 'documents.grantee_screened',
+  status: 409,
+  message:
+    "This person is screened from this matter by the firm's compliance officer (an ethical wall): they cannot be given access to it.",
+});
+
+/** Administrators and auditors never hold matter memberships: they run accounts or read reports, not content. */
+export const createGranteeNotEligibleError = createErrorFactory({
+  code: 'documents.grantee_not_eligible',
+  status: 409,
+  message:
+    'Administrators and auditors cannot be members of a matter: administrators manage accounts and auditors read reports, never matter content.',
+});
+
+export const createAccessRequestInvalidError = createErrorFactory({
+  code: 'documents.access_request_invalid',
+  status: 400,
+  message: 'An access request asks for viewer or editor and gives a reason of 1 to 1000 characters.',
+});
+
+export const createAccessRequestNotFoundError = createErrorFactory({
+  code: 'documents.access_request_not_found',
+  status: 404,
+  message: 'There is no such access request on this matter.',
+});
+
+/** Approving or denying a request that was already approved, denied or withdrawn. */
+export const createAccessRequestDecidedError = createErrorFactory({
+  code: 'documents.access_request_decided',
+  status: 409,
+  message: 'This access request was already decided.',
+});
+
+export const createGrantExpiryInvalidError = createErrorFactory({
+  code: 'documents.grant_expiry_invalid',
+  status: 400,
+  message: 'A grant must end in the future.',
+});

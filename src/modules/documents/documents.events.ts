@@ -11,7 +11,17 @@ export type DocumentsEvent =
   | {
       kind: 'documents.member_added';
       actor: EventActor;
-      data: { matterId: string; userId: string; role: string };
+      /**
+       * `expiresAt` (ISO time) only for a grant that ends; `namedForHighlySensitive` only when the grant
+       * names the member for highly sensitive content.
+       */
+      data: {
+        matterId: string;
+        userId: string;
+        role: string;
+        expiresAt?: string;
+        namedForHighlySensitive?: boolean;
+      };
     }
   | { kind: 'documents.member_removed'; actor: EventActor; data: { matterId: string; userId: string } }
   | {
@@ -61,6 +71,40 @@ export type DocumentsEvent =
       kind: 'documents.document_restored';
       actor: EventActor;
       data: { matterId: string; documentId: string };
+    }
+  /**
+   * A matter's, folder's or document's own label changed. `from`/`to` are effective values; `inherits`
+   * says the item now has no label of its own. The reason (if any) is sealed in `classification_changes`.
+   */
+  | {
+      kind: 'documents.classification_changed';
+      actor: EventActor;
+      data: {
+        matterId: string;
+        itemType: 'matter' | 'folder' | 'document';
+        itemId: string;
+        from: string;
+        to: string;
+        inherits: boolean;
+        changeId: string;
+      };
+    }
+  /** A colleague asked for a role in the matter; the reason is sealed in the request, never in the event. */
+  | {
+      kind: 'documents.access_requested';
+      actor: EventActor;
+      data: { matterId: string; requestId: string; role: string };
+    }
+  /** An owner approved a request; the membership it created is its own `documents.member_added`. */
+  | {
+      kind: 'documents.access_request_approved';
+      actor: EventActor;
+      data: { matterId: string; requestId: string; userId: string; role: string; expiresAt?: string };
+    }
+  | {
+      kind: 'documents.access_request_denied';
+      actor: EventActor;
+      data: { matterId: string; requestId: string; userId: string };
     }
   /** Stored content failed authentication or its SHA-256 on read: tampering or corruption. */
   | {

@@ -16,6 +16,7 @@ import {
 import {
   allowedClassifications,
   folderClassification,
+  folderClassifications,
   requireMatterAccess,
 } from './documents.matter-access.js';
 import type { Classification } from '../access/access.models.js';
@@ -34,7 +35,8 @@ type FolderDeps = {
   principal: Principal;
 };
 
-export function toFolder(row: FoldersTable, vault: MatterVault): Folder {
+/** `inherited`: what the folder's parent passes on (the matter's label for the root folder). */
+export function toFolder(row: FoldersTable, vault: MatterVault, inherited: Classification): Folder {
   return {
     id: row.id,
     matterId: row.matter_id,
@@ -43,10 +45,26 @@ export function toFolder(row: FoldersTable, vault: MatterVault): Folder {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     trashedAt: row.trashed_at === null ? undefined : new Date(row.trashed_at),
+    ...labelOf(row, inherited),
   };
 }
 
-export function toDocumentSummary(row: DocumentRowWithSize, vault: MatterVault): DocumentSummary {
+function labelOf(
+  row: { classification: Classification | null },
+  inherited: Classification,
+): { classification: Classification; classificationIsInherited: boolean } {
+  return {
+    classification: row.classification ?? inherited,
+    classificationIsInherited: row.classification === null,
+  };
+}
+
+/** `inherited`: the effective classification of the document's folder. */
+export function toDocumentSummary(
+  row: DocumentRowWithSize,
+  vault: MatterVault,
+  inherited: Classification,
+): DocumentSummary {
   return {
     id: row.id,
     matterId: row.matter_id,
@@ -57,6 +75,7 @@ export function toDocumentSummary(row: DocumentRowWithSize, vault: MatterVault):
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     trashedAt: row.trashed_at === null ? undefined : new Date(row.trashed_at),
+    ...labelOf(row, inherited),
   };
 }
 
@@ -132,7 +151,7 @@ export async function createFolder({
           data: { matterId, folderId, parentId: parent.id },
         },
       });
-      return toFolder(row, vault);
+      return toFolder(row, vault, await folderClassification({ db: trx, matter, folderId: parent.id }));
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw createNameTakenError();
@@ -178,6 +197,9 @@ export async function listFolder({
     repository.listFolders({ matterId }),
   ]);
   const classOf = (row: { classification: Classification | null }) => row.classification ?? folderClass;
+  const effectiveOf = folderClassifications({ matter: matterRow, folders: all });
+  const inheritedOf = (row: FoldersTable) =>
+    row.parent_id === null ? matterRow.classification : effectiveOf(row.parent_id);
   const visible = await allowedClassifications({
     access,
     db,
@@ -190,10 +212,10 @@ export async function listFolder({
   const folders = folderRows.filter((row) => visible.has(classOf(row)));
   const documents = documentRows.filter((row) => visible.has(classOf(row)));
   return {
-    folder: toFolder(folderRow, vault),
-    path: ancestorsOf(folderRow, all).map((row) => toFolder(row, vault)),
-    folders: folders.map((row) => toFolder(row, vault)),
-    documents: documents.map((row) => toDocumentSummary(row, vault)),
+    folder: toFolder(folderRow, vault, inheritedOf(folderRow)),
+    path: ancestorsOf(folderRow, all).map((row) => toFolder(row, vault, inheritedOf(row))),
+    folders: folders.map((row) => toFolder(row, vault, folderClass)),
+    documents: documents.map((row) => toDocumentSummary(row, vault, folderClass)),
   };
 }
 
@@ -232,7 +254,14 @@ export async function updateFolder({
   const now = clock.now().getTime();
   try {
     return await inTransaction(db, async (trx) => {
-      await requireMatterAccess({ access, db: trx, clock, principal, matterId, action: 'document.organize' });
+      const matter = await requireMatterAccess({
+        access,
+        db: trx,
+        clock,
+        principal,
+        matterId,
+        action: 'document.organize',
+      });
       const repository = createDocumentsRepository({ db: trx });
       const folder = await requireLiveFolder({ db: trx, matterId, folderId });
       if (folder.parent_id === null) throw createFolderMoveInvalidError();
@@ -275,7 +304,8 @@ export async function updateFolder({
           event: { kind: 'documents.folder_moved', actor, data: { matterId, folderId, parentId: target } },
         });
       }
-      return toFolder({ ...folder, ...changes }, vault);
+      const inherited = await folderClassification({ db: trx, matter, folderId: target });
+      return toFolder({ ...folder, ...changes }, vault, inherited);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw createNameTakenError();

@@ -99,6 +99,44 @@ export async function folderClassification({
 }
 
 /**
+ * The effective classification of every folder of a matter, from one listing of its folders: lists and
+ * trash views label many rows without a query per row.
+ */
+export function folderClassifications({
+  matter,
+  folders,
+}: {
+  matter: { classification: Classification };
+  folders: readonly { id: string; parent_id: string | null; classification: Classification | null }[];
+}): (folderId: string) => Classification {
+  const byId = new Map(folders.map((row) => [row.id, row]));
+  const known = new Map<string, Classification>();
+  const classOf = (folderId: string): Classification => {
+    const chain: string[] = [];
+    let current: string | null = folderId;
+    let found: Classification = matter.classification;
+    while (current !== null && chain.length <= byId.size) {
+      const cached = known.get(current);
+      if (cached !== undefined) {
+        found = cached;
+        break;
+      }
+      const row = byId.get(current);
+      if (row === undefined) break;
+      chain.push(current);
+      if (row.classification !== null) {
+        found = row.classification;
+        break;
+      }
+      current = row.parent_id;
+    }
+    for (const id of chain) known.set(id, found);
+    return found;
+  };
+  return classOf;
+}
+
+/**
  * Which of `classifications` the caller may `action` in this matter: lists decide once per distinct
  * classification, not once per row.
  */

@@ -116,6 +116,7 @@ export function registerMatterRoutes(
         ...request.params,
         role: request.body.role,
         expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
+        isNamedForHighlySensitive: request.body.namedForHighlySensitive,
       });
       return presentMember(member);
     },

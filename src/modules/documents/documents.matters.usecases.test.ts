@@ -31,7 +31,13 @@ describeOnDatabases('documents: matters and access', ({ getDb }) => {
     expect(matter).toMatchObject({ name: 'Smith v Jones', status: 'open', myRole: 'owner', usedBytes: 0 });
     expect(await getMatter({ ...deps, principal: lawyer, matterId: matter.id })).toEqual(matter);
     expect(await listMatterMembers({ ...deps, principal: lawyer, matterId: matter.id })).toEqual([
-      { userId: lawyer.userId, role: 'owner', addedAt: deps.clock.now(), expiresAt: undefined },
+      {
+        userId: lawyer.userId,
+        role: 'owner',
+        addedAt: deps.clock.now(),
+        expiresAt: undefined,
+        isNamedForHighlySensitive: false,
+      },
     ]);
     const root = await listFolder({ ...deps, principal: lawyer, matterId: matter.id });
     expect(root.folder.id).toBe(matter.rootFolderId);

@@ -2,7 +2,11 @@ import type { AccessGate } from './documents.matter-access.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
-import { authorizeMatterCreation } from '../access/access.usecases.js';
+import {
+  authorizeMatterCreation,
+  isScreenedFromMatter,
+  listScreenedMatterIds,
+} from '../access/access.usecases.js';
 import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { EventActor } from '../ledger/ledger.models.js';
@@ -10,6 +14,8 @@ import type { MatterVault, RootKeyring } from '../vault/vault.keys.models.js';
 import { createMatterKeys, openMatterVault, rotateMatterKey } from '../vault/vault.keys.usecases.js';
 import type { DocumentsLedger, DocumentsSettings } from './documents.dependencies.js';
 import {
+  createGranteeNotEligibleError,
+  createGranteeScreenedError,
   createLastOwnerError,
   createMatterCreationForbiddenError,
   createMemberRoleInvalidError,
@@ -151,12 +157,14 @@ export async function listMatters({
   keyring: RootKeyring;
   principal: Principal;
 }): Promise<Matter[]> {
-  const rows = await createDocumentsRepository({ db }).listMattersForMember({
-    userId: principal.userId,
-    now: clock.now(),
-  });
+  const [rows, screened] = await Promise.all([
+    createDocumentsRepository({ db }).listMattersForMember({ userId: principal.userId, now: clock.now() }),
+    listScreenedMatterIds({ db, userId: principal.userId }),
+  ]);
   const matters: Matter[] = [];
-  for (const row of rows) matters.push(toMatter(row, await openUnlessShredded({ db, keyring, row })));
+  // A wall hides the matter from the list too, whatever membership the screened person holds.
+  for (const row of rows.filter((r) => !screened.has(r.id)))
+    matters.push(toMatter(row, await openUnlessShredded({ db, keyring, row })));
   return matters;
 }
 
@@ -179,7 +187,14 @@ export async function getMatter({
   return toMatter(row, await openUnlessShredded({ db, keyring, row }));
 }
 
-export type MatterMember = { userId: string; role: MatterRole; addedAt: Date; expiresAt: Date | undefined };
+export type MatterMember = {
+  userId: string;
+  role: MatterRole;
+  addedAt: Date;
+  expiresAt: Date | undefined;
+  /** The grant names the member for highly sensitive content (assistants need it to see any). */
+  isNamedForHighlySensitive: boolean;
+};
 
 export async function listMatterMembers({
   access,
@@ -201,6 +216,7 @@ export async function listMatterMembers({
     role: row.role,
     addedAt: new Date(row.added_at),
     expiresAt: row.expires_at === null ? undefined : new Date(row.expires_at),
+    isNamedForHighlySensitive: row.is_named_for_highly_sensitive === 1,
   }));
 }
 
@@ -215,6 +231,7 @@ export async function setMatterMember({
   userId,
   role,
   expiresAt,
+  isNamedForHighlySensitive = false,
 }: {
   access: AccessGate;
   db: Kysely<WritDatabase>;
@@ -225,6 +242,8 @@ export async function setMatterMember({
   userId: string;
   role: string;
   expiresAt?: Date | undefined;
+  /** Names the member for highly sensitive content; the grant is replaced, so omitting it clears it. */
+  isNamedForHighlySensitive?: boolean | undefined;
 }): Promise<MatterMember> {
   if (!(matterRoles as readonly string[]).includes(role)) throw createMemberRoleInvalidError();
   const memberRole = role as MatterRole;
@@ -239,7 +258,12 @@ export async function setMatterMember({
       action: 'matter.manage_members',
     });
     const repository = createDocumentsRepository({ db: trx });
-    if (!(await repository.userExists(userId))) throw createUserNotFoundError();
+    const granteeRole = await repository.findUserRole(userId);
+    if (granteeRole === undefined) throw createUserNotFoundError();
+    // Separation of duties: administrators run accounts, auditors read reports; neither holds content.
+    if (granteeRole === 'admin' || granteeRole === 'auditor') throw createGranteeNotEligibleError();
+    // The wall would override the grant anyway; refusing tells the person granting why.
+    if (await isScreenedFromMatter({ db: trx, matterId, userId })) throw createGranteeScreenedError();
     // An ownership that expires does not count as one: the matter must keep a permanent owner.
     if (memberRole !== 'owner' || expiresAt !== undefined) {
       await requireAnotherOwner({ repository, matterId, userId, now });
@@ -251,17 +275,22 @@ export async function setMatterMember({
       added_by: principal.userId,
       added_at: now.getTime(),
       expires_at: expiresAt === undefined ? null : expiresAt.getTime(),
-      is_named_for_highly_sensitive: 0,
+      is_named_for_highly_sensitive: isNamedForHighlySensitive ? 1 : 0,
     });
     await ledger.append({
       db: trx,
       event: {
         kind: 'documents.member_added',
         actor: actorOf(principal),
-        data: { matterId, userId, role: memberRole },
+        data: {
+          ...(expiresAt === undefined
+            ? { matterId, userId, role: memberRole }
+            : { matterId, userId, role: memberRole, expiresAt: expiresAt.toISOString() }),
+          ...(isNamedForHighlySensitive ? { namedForHighlySensitive: true } : {}),
+        },
       },
     });
-    return { userId, role: memberRole, addedAt: now, expiresAt };
+    return { userId, role: memberRole, addedAt: now, expiresAt, isNamedForHighlySensitive };
   });
 }
 

@@ -1,4 +1,5 @@
 import { createPrefixedIdGenerator } from '../../shared/ids/ids.js';
+import type { Classification } from '../access/access.models.js';
 
 /** @NOTE Stored in `matter_members.role` and published in the API: renaming one needs a migration. */
 export const matterRoles = ['owner', 'editor', 'viewer'] as const;
@@ -28,6 +29,9 @@ export type Folder = {
   createdAt: Date;
   updatedAt: Date;
   trashedAt: Date | undefined;
+  /** The effective label: its own, else inherited from the parent folder, up to the matter. */
+  classification: Classification;
+  classificationIsInherited: boolean;
 };
 
 export type DocumentSummary = {
@@ -40,6 +44,9 @@ export type DocumentSummary = {
   createdAt: Date;
   updatedAt: Date;
   trashedAt: Date | undefined;
+  /** The effective label: its own, else its folder's. */
+  classification: Classification;
+  classificationIsInherited: boolean;
 };
 
 export type DocumentVersion = {
@@ -60,6 +67,7 @@ export const generateDocumentId = createPrefixedIdGenerator({ prefix: 'doc' });
 export const generateVersionId = createPrefixedIdGenerator({ prefix: 'ver' });
 export const generateUploadId = createPrefixedIdGenerator({ prefix: 'upl' });
 export const generateBlobId = createPrefixedIdGenerator({ prefix: 'blb' });
+export const generateClassificationChangeId = createPrefixedIdGenerator({ prefix: 'clc' });
 
 export const nameMaxLength = 255;
 
@@ -105,6 +113,23 @@ export const sealContext = {
   documentName: (documentId: string) => `documents.name:${documentId}`,
   versionDigest: (versionId: string) => `document_versions.sha256:${versionId}`,
   versionMediaType: (versionId: string) => `document_versions.media_type:${versionId}`,
+  classificationReason: (changeId: string) => `classification_changes.reason:${changeId}`,
 };
 
 export const lookupPurpose = { name: 'name' };
+
+/** @NOTE Stored in access_requests and published in events and notifications: never change the prefix. */
+export const generateAccessRequestId = createPrefixedIdGenerator({ prefix: 'acr' });
+
+/** The roles a colleague may ask for; ownership is given, never requested. */
+export const requestableRoles = ['viewer', 'editor'] as const;
+export type RequestableRole = (typeof requestableRoles)[number];
+
+export const accessRequestReasonMaxLength = 1000;
+
+/** The secret box's associated data for a request's reason: a sealed reason moved to another row does not open. */
+export function accessRequestSealPurpose(requestId: string): string {
+  return `access-request:${requestId}`;
+}
+
+export type AccessRequestStatus = 'pending' | 'approved' | 'denied' | 'withdrawn';

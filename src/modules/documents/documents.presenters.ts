@@ -24,6 +24,7 @@ export function presentMember(member: MatterMember) {
     role: member.role,
     addedAt: iso(member.addedAt),
     ...optionalIso('expiresAt', member.expiresAt),
+    namedForHighlySensitive: member.isNamedForHighlySensitive,
   };
 }
 
@@ -36,6 +37,8 @@ export function presentFolder(folder: Folder) {
     createdAt: iso(folder.createdAt),
     updatedAt: iso(folder.updatedAt),
     ...optionalIso('trashedAt', folder.trashedAt),
+    classification: folder.classification,
+    classificationIsInherited: folder.classificationIsInherited,
   };
 }
 
@@ -50,6 +53,8 @@ export function presentDocument(document: DocumentSummary) {
     createdAt: iso(document.createdAt),
     updatedAt: iso(document.updatedAt),
     ...optionalIso('trashedAt', document.trashedAt),
+    classification: document.classification,
+    classificationIsInherited: document.classificationIsInherited,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
-import type { MatterAction } from '../access/access.models.js';
+import type { Classification, MatterAction } from '../access/access.models.js';
 import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { MatterVault } from '../vault/vault.keys.models.js';
@@ -28,15 +28,19 @@ export async function requireReadableDocument({
   principal: Principal;
   documentId: string;
   action?: MatterAction;
-}): Promise<{ document: DocumentsTable; matter: MatterWithRole }> {
+}): Promise<{
+  document: DocumentsTable;
+  matter: MatterWithRole;
+  /** The effective classification of the document's folder: what the document inherits. */
+  inherited: Classification;
+}> {
   const repository = createDocumentsRepository({ db });
   const document = await repository.findDocument({ documentId });
   if (document === undefined) throw createDocumentNotFoundError();
   const matterRow = await repository.findMatter({ matterId: document.matter_id });
   if (matterRow === undefined) throw createDocumentNotFoundError();
-  const classification =
-    document.classification ??
-    (await folderClassification({ db, matter: matterRow, folderId: document.folder_id }));
+  const inherited = await folderClassification({ db, matter: matterRow, folderId: document.folder_id });
+  const classification = document.classification ?? inherited;
   try {
     const matter = await requireMatterAccess({
       access,
@@ -47,7 +51,7 @@ export async function requireReadableDocument({
       action,
       item: { id: document.id, classification },
     });
-    return { document, matter };
+    return { document, matter, inherited };
   } catch (error) {
     if ((error as { code?: unknown }).code === 'documents.matter_not_found')
       throw createDocumentNotFoundError();

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { WritDatabase } from '../database.js';
 import type {
+  ClassificationChangesTable,
+  Classification,
   DocumentsTable,
   DocumentUploadsTable,
   DocumentVersionsTable,
@@ -83,6 +85,7 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
             added_by: row.added_by,
             added_at: row.added_at,
             expires_at: row.expires_at,
+            is_named_for_highly_sensitive: row.is_named_for_highly_sensitive,
           }),
         )
         .execute();
@@ -107,9 +110,10 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
         .execute();
     },
 
-    async userExists(userId: string): Promise<boolean> {
-      const row = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-      return row !== undefined;
+    /** An account's role, or undefined when there is no such account. */
+    async findUserRole(userId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('users').select('role').where('id', '=', userId).executeTakeFirst();
+      return row?.role;
     },
 
     /**
@@ -326,6 +330,44 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
         .where('blob_key', '=', blobKey)
         .executeTakeFirst();
       return row !== undefined;
+    },
+
+    /** Sets an item's own label (null: inherit; matters always have one). */
+    async setClassification({
+      itemType,
+      itemId,
+      classification,
+      now,
+    }: {
+      itemType: ClassificationChangesTable['item_type'];
+      itemId: string;
+      classification: Classification | null;
+      now: number;
+    }): Promise<void> {
+      if (itemType === 'matter') {
+        if (classification === null) throw new Error('a matter always has its own classification');
+        await db
+          .updateTable('matters')
+          .set({ classification, updated_at: now })
+          .where('id', '=', itemId)
+          .execute();
+      } else if (itemType === 'folder') {
+        await db
+          .updateTable('folders')
+          .set({ classification, updated_at: now })
+          .where('id', '=', itemId)
+          .execute();
+      } else {
+        await db
+          .updateTable('documents')
+          .set({ classification, updated_at: now })
+          .where('id', '=', itemId)
+          .execute();
+      }
+    },
+
+    async insertClassificationChange(row: ClassificationChangesTable): Promise<void> {
+      await db.insertInto('classification_changes').values(row).execute();
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { RouteAuthentication } from '../identity/identity.authentication.models.js';
+import { registerAccessRequestRoutes } from './documents.access-requests.routes.js';
+import { registerClassificationRoutes } from './documents.classification.routes.js';
 import { registerContentRoutes } from './documents.content.routes.js';
 import type { DocumentsDependencies } from './documents.dependencies.js';
 import { registerDocumentRoutes } from './documents.documents.routes.js';
@@ -14,5 +16,7 @@ export async function registerDocumentsModuleRoutes(
   registerMatterRoutes(app, deps, auth);
   registerFolderRoutes(app, deps, auth);
   registerDocumentRoutes(app, deps, auth);
+  registerAccessRequestRoutes(app, deps, auth);
+  registerClassificationRoutes(app, deps, auth);
   await registerContentRoutes(app, deps, auth);
 }

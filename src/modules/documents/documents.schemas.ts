@@ -29,6 +29,8 @@ export const setMemberBody = Type.Object(
   {
     role: Type.String({ maxLength: 32 }),
     expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64 })),
+    /** Names the member for highly sensitive content (assistants need it); omitted: not named. */
+    namedForHighlySensitive: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -37,6 +39,7 @@ export const memberResponse = Type.Object({
   role: Type.String(),
   addedAt: Type.String({ format: 'date-time' }),
   expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  namedForHighlySensitive: Type.Boolean(),
 });
 export const memberListResponse = Type.Object({ members: Type.Array(memberResponse) });
 
@@ -56,6 +59,9 @@ export const folderResponse = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   trashedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  /** The effective label: its own, or inherited (then `classificationIsInherited`). */
+  classification: Type.String(),
+  classificationIsInherited: Type.Boolean(),
 });
 
 export const documentResponse = Type.Object({
@@ -68,6 +74,9 @@ export const documentResponse = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
   trashedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  /** The effective label: its own, or inherited (then `classificationIsInherited`). */
+  classification: Type.String(),
+  classificationIsInherited: Type.Boolean(),
 });
 
 export const versionResponse = Type.Object({
@@ -132,3 +141,74 @@ export const updateDocumentBody = Type.Object(
 );
 
 export const rotationResponse = Type.Object({ rewrapped: Type.Integer() });
+
+export const setClassificationBody = Type.Object(
+  {
+    /** `inherit` clears a folder's or document's own label (not allowed on a matter). */
+    classification: Type.Union([
+      Type.Literal('public'),
+      Type.Literal('internal'),
+      Type.Literal('highly_sensitive'),
+      Type.Literal('inherit'),
+    ]),
+    // Longer than allowed, so that the use-case can say what is wrong; still bounded.
+    reason: Type.Optional(Type.String({ maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const classificationResponse = Type.Object({
+  matterId: Type.String(),
+  itemType: Type.String(),
+  itemId: Type.String(),
+  classification: Type.String(),
+  classificationIsInherited: Type.Boolean(),
+  /** Absent when nothing changed. */
+  changeId: Type.Optional(Type.String()),
+});
+
+export const accessRequestParams = Type.Object({ matterId: idField, requestId: idField });
+export const submitAccessRequestBody = Type.Object(
+  {
+    role: Type.Union([Type.Literal('viewer'), Type.Literal('editor')]),
+    reason: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+/** The same answer whether or not the matter exists or the request was stored. */
+export const accessRequestSubmittedResponse = Type.Object({ status: Type.Literal('submitted') });
+export const pendingAccessRequestListResponse = Type.Object({
+  requests: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      requesterId: Type.String(),
+      role: Type.String(),
+      reason: Type.String(),
+      createdAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+export const myAccessRequestListResponse = Type.Object({
+  requests: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      matterId: Type.String(),
+      role: Type.String(),
+      status: Type.String(),
+      createdAt: Type.String({ format: 'date-time' }),
+      decidedAt: Type.Optional(Type.String({ format: 'date-time' })),
+      expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+      /** Only once approved, and while the requester may see the matter. */
+      matterName: Type.Optional(Type.String()),
+    }),
+  ),
+});
+export const approveAccessRequestBody = Type.Object(
+  { expiresAt: Type.Optional(Type.String({ format: 'date-time', maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export const accessRequestDecisionResponse = Type.Object({
+  id: Type.String(),
+  status: Type.String(),
+  expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+});

@@ -83,6 +83,22 @@ export type DocumentUploadsTable = {
   started_at: number;
 };
 
+/** A classification label changed; `from_value`/`to_value` are effective values. */
+export type ClassificationChangesTable = {
+  id: string;
+  matter_id: string;
+  item_type: 'matter' | 'folder' | 'document';
+  item_id: string;
+  from_value: Classification;
+  to_value: Classification;
+  /** 1 when the item now inherits its label (its own was cleared). */
+  is_inherited: number;
+  /** The reason, sealed under the matter key (context `classification_changes.reason:<id>`). */
+  reason_sealed: string | null;
+  changed_by: string;
+  changed_at: number;
+};
+
 export type DocumentsTables = {
   matters: MattersTable;
   matter_members: MatterMembersTable;
@@ -90,4 +106,5 @@ export type DocumentsTables = {
   documents: DocumentsTable;
   document_versions: DocumentVersionsTable;
   document_uploads: DocumentUploadsTable;
+  classification_changes: ClassificationChangesTable;
 };

@@ -20,7 +20,7 @@ import {
   createVersionConflictError,
 } from './documents.errors.js';
 import { requireLiveFolder, toDocumentSummary } from './documents.folders.usecases.js';
-import { requireMatterAccess } from './documents.matter-access.js';
+import { folderClassification, requireMatterAccess } from './documents.matter-access.js';
 import { requireReadableDocument } from './documents.read.js';
 import { actorOf } from './documents.matters.usecases.js';
 import {
@@ -305,7 +305,11 @@ async function commitVersion({
       },
     });
     return {
-      document: toDocumentSummary({ ...documentRow, size: stored.size }, vault),
+      document: toDocumentSummary(
+        { ...documentRow, size: stored.size },
+        vault,
+        await folderClassification({ db: trx, matter, folderId: documentRow.folder_id }),
+      ),
       version: {
         id: versionId,
         documentId,

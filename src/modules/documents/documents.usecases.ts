@@ -9,7 +9,11 @@ import { openMatterVault } from '../vault/vault.keys.usecases.js';
 import type { DocumentsLedger } from './documents.dependencies.js';
 import { createDocumentTrashedError, createNameTakenError } from './documents.errors.js';
 import { requireLiveFolder, toDocumentSummary, toFolder } from './documents.folders.usecases.js';
-import { requireMatterAccess } from './documents.matter-access.js';
+import {
+  folderClassification,
+  folderClassifications,
+  requireMatterAccess,
+} from './documents.matter-access.js';
 import { actorOf } from './documents.matters.usecases.js';
 import { type DocumentSummary, type DocumentVersion, type Folder, sealContext } from './documents.models.js';
 import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
@@ -47,12 +51,21 @@ export async function getDocument({
   principal,
   documentId,
 }: ReadDeps & { documentId: string }): Promise<{ document: DocumentSummary; versions: DocumentVersion[] }> {
-  const { document, matter } = await requireReadableDocument({ access, db, clock, principal, documentId });
+  const { document, matter, inherited } = await requireReadableDocument({
+    access,
+    db,
+    clock,
+    principal,
+    documentId,
+  });
   const vault = await openMatterVault({ db, keyring, matterId: matter.id });
   const rows = await createDocumentsRepository({ db }).listVersions({ documentId });
   const versions = rows.map((row) => toVersion(row, vault));
   const current = versions.find((v) => v.version === document.current_version);
-  return { document: toDocumentSummary({ ...document, size: current?.size ?? 0 }, vault), versions };
+  return {
+    document: toDocumentSummary({ ...document, size: current?.size ?? 0 }, vault, inherited),
+    versions,
+  };
 }
 
 /** Renames and/or moves a document to another folder of the same matter. */
@@ -111,7 +124,8 @@ export async function updateDocument({
         });
       }
       const current = await repository.findVersion({ documentId, version: document.current_version });
-      return toDocumentSummary({ ...document, ...changes, size: current?.size ?? 0 }, vault);
+      const inherited = await folderClassification({ db: trx, matter, folderId: target });
+      return toDocumentSummary({ ...document, ...changes, size: current?.size ?? 0 }, vault, inherited);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw createNameTakenError();
@@ -178,28 +192,28 @@ export async function listTrash({
   principal,
   matterId,
 }: ReadDeps & { matterId: string }): Promise<{ documents: DocumentSummary[]; folders: Folder[] }> {
-  await requireMatterAccess({ access, db, clock, principal, matterId, action: 'document.read' });
+  const matter = await requireMatterAccess({
+    access,
+    db,
+    clock,
+    principal,
+    matterId,
+    action: 'document.read',
+  });
   const vault = await openMatterVault({ db, keyring, matterId });
-  const rows = await createDocumentsRepository({ db }).listTrashedDocuments({ matterId });
+  const repository = createDocumentsRepository({ db });
+  const [rows, folders] = await Promise.all([
+    repository.listTrashedDocuments({ matterId }),
+    repository.listFolders({ matterId }),
+  ]);
+  const effectiveOf = folderClassifications({ matter, folders });
   return {
-    documents: rows.map((row) => toDocumentSummary(row, vault)),
-    folders: await listTrashedFolders({ db, keyring, matterId }),
+    documents: rows.map((row) => toDocumentSummary(row, vault, effectiveOf(row.folder_id))),
+    folders: folders
+      .filter((row) => row.trashed_at !== null)
+      .sort((a, b) => (b.trashed_at ?? 0) - (a.trashed_at ?? 0))
+      .map((row) =>
+        toFolder(row, vault, row.parent_id === null ? matter.classification : effectiveOf(row.parent_id)),
+      ),
   };
-}
-
-async function listTrashedFolders({
-  db,
-  keyring,
-  matterId,
-}: {
-  db: Kysely<WritDatabase>;
-  keyring: RootKeyring;
-  matterId: string;
-}): Promise<Folder[]> {
-  const vault = await openMatterVault({ db, keyring, matterId });
-  const rows = await createDocumentsRepository({ db }).listFolders({ matterId });
-  return rows
-    .filter((row) => row.trashed_at !== null)
-    .sort((a, b) => (b.trashed_at ?? 0) - (a.trashed_at ?? 0))
-    .map((row) => toFolder(row, vault));
 }

@@ -98,6 +98,22 @@ export type IdentityEvent =
       data: { account: string; reason: string; clientHash: string };
     }
   /** A user set, changed or removed their notification address; the address itself is never recorded. */
-  | { kind: 'identity.email_changed'; actor: EventActor; data: { userId: string; hasEmail: boolean } };
+  | { kind: 'identity.email_changed'; actor: EventActor; data: { userId: string; hasEmail: boolean } }
+  /** A user registered an SSH public key for SFTP (`keyId` is the `sshk_` id); its name is not recorded. */
+  | {
+      kind: 'identity.ssh_key_added';
+      actor: EventActor;
+      data: { userId: string; keyId: string; algorithm: string; fingerprint: string };
+    }
+  | { kind: 'identity.ssh_key_removed'; actor: EventActor; data: { userId: string; keyId: string } }
+  /**
+   * The SFTP server refused a hostile or unsupported request of a signed-in session (`reason`: `path_escape`,
+   * `control_character`, `name_too_long`, `symlink`, `forbidden`…); the path itself is never recorded.
+   */
+  | {
+      kind: 'identity.sftp_request_refused';
+      actor: EventActor;
+      data: { userId: string; sessionId: string; operation: string; reason: string };
+    };
 
 export type IdentityEventKind = IdentityEvent['kind'];

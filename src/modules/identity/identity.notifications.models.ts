@@ -20,6 +20,10 @@ export type NotificationPayloads = {
   api_token_created: { tokenId: string; name: string };
   /** The notification address was set, changed or removed. */
   email_changed: { hasEmail: boolean };
+  /** To each owner of a matter: a colleague asked for `role` (viewer or editor) in it; the reason is in Writ. */
+  access_requested: { matterId: string; requestId: string; role: string };
+  /** To the requester: an owner approved (until `expiresAt`, ISO time, when given) or denied their request. */
+  access_request_decided: { matterId: string; requestId: string; decision: string; expiresAt?: string };
 };
 export type NotificationKind = keyof NotificationPayloads;
 
@@ -31,6 +35,8 @@ export const notificationKinds = [
   'mfa_reset',
   'api_token_created',
   'email_changed',
+  'access_requested',
+  'access_request_decided',
 ] as const satisfies readonly NotificationKind[];
 
 export type Notification = {
@@ -95,6 +101,17 @@ const mailTexts: {
   email_changed: () => ({
     subject: 'Writ: your notification address was changed',
     body: 'Writ will send notifications about your account to this address.',
+  }),
+  access_requested: (p) => ({
+    subject: 'Writ: a colleague asks for access to one of your matters',
+    body: `A colleague asked for ${p.role} access to one of the matters you own. Sign in to Writ to read their reason and approve or deny it.`,
+  }),
+  access_request_decided: (p) => ({
+    subject: `Writ: your access request was ${p.decision}`,
+    body:
+      p.decision === 'approved'
+        ? `Your access request was approved${p.expiresAt === undefined ? '' : `, until ${p.expiresAt}`}. Sign in to Writ to see the matter.`
+        : 'Your access request was denied. Ask the matter owner if you need to know why.',
   }),
 };
 

@@ -11,6 +11,7 @@ import { registerPasskeyRoutes } from './identity.passkeys.routes.js';
 import { registerPasswordResetRoutes } from './identity.password-resets.routes.js';
 import { completeSetupBody, completeSetupResponse, setupStatusResponse } from './identity.schemas.js';
 import { registerSessionRoutes } from './identity.sessions.routes.js';
+import { registerSshKeyRoutes } from './identity.ssh-keys.routes.js';
 import { completeSetup, isSetupRequired } from './identity.usecases.js';
 
 export function registerIdentityRoutes(
@@ -27,6 +28,7 @@ export function registerIdentityRoutes(
   registerPasswordResetRoutes(app, deps);
   registerApiTokenRoutes(app, deps, auth);
   registerNotificationRoutes(app, deps, auth);
+  registerSshKeyRoutes(app, deps, auth);
 
   typed.route({
     method: 'GET',

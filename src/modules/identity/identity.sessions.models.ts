@@ -9,7 +9,7 @@ export const generateSessionId = createPrefixedIdGenerator({ prefix: 'ses' });
  * How a session began and how a second factor was proved.
  * @NOTE Stored in ledger entries (`method`): renaming one breaks audit queries over older entries.
  */
-export type SignInMethod = 'password' | 'passkey';
+export type SignInMethod = 'password' | 'passkey' | 'sftp_publickey';
 export type SecondFactorMethod = 'totp' | 'recovery_code' | 'passkey';
 export type SecondFactorPurpose = 'sign_in' | 'step_up';
 

@@ -93,3 +93,45 @@ export const createRoleNameInvalidError = createErrorFactory({
   status: 400,
   message: 'A role name is 1 to 63 letters, digits or underscores, starting with a letter or an underscore.',
 });
+
+/** A receipt's proof is not a c2sp.org/tlog-proof@v1 text. */
+export const createProofInvalidError = createErrorFactory({
+  code: 'ledger.proof_invalid',
+  status: 400,
+  message: 'This is not a well-formed tlog-proof.',
+});
+
+/** No entry with this id was recorded by the caller (or at all): receipts are only for the event's actor. */
+export const createReceiptNotFoundError = createErrorFactory({
+  code: 'ledger.receipt_not_found',
+  status: 404,
+  message: 'There is no receipt for this entry.',
+});
+
+/** A witness key in WRIT_LEDGER_WITNESSES or `--witness-key` is not `<name>+<key id>+<base64(0x04 ‖ key)>`. */
+export const createCosignerKeyInvalidError = createErrorFactory({
+  code: 'ledger.cosigner_key_invalid',
+  status: 400,
+  message: 'This is not a valid Ed25519 cosigner key (c2sp.org/tlog-cosignature, type 0x04).',
+});
+
+/** A cosignature names a configured witness but does not verify over the checkpoint: nothing is stored. */
+export const createCosignatureInvalidError = createErrorFactory({
+  code: 'ledger.cosignature_invalid',
+  status: 400,
+  message: 'A cosignature from a configured witness does not verify.',
+});
+
+/** The submission carries no cosignature from a configured witness. */
+export const createCosignatureMissingError = createErrorFactory({
+  code: 'ledger.cosignature_missing',
+  status: 400,
+  message: 'The submission carries no cosignature from a witness this log accepts.',
+});
+
+/** The cosigned checkpoint is not one this log signed (unknown size, or different text at that size). */
+export const createCosignedCheckpointUnknownError = createErrorFactory({
+  code: 'ledger.cosigned_checkpoint_unknown',
+  status: 422,
+  message: 'The cosigned checkpoint is not one this log issued.',
+});

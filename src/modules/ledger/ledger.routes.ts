@@ -1,11 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { type Clock, createSystemClock } from '../../shared/clock/clock.js';
 import type { WritDatabase } from '../database.js';
-import { readLatestCheckpoint } from './ledger.checkpoints.usecases.js';
+import type { CosignerVerifier } from './ledger.cosignatures.js';
+import { addCosignatures, readLatestCosignedCheckpoint } from './ledger.cosignatures.usecases.js';
 import { createCheckpointNotFoundError, createProofRequestInvalidError } from './ledger.errors.js';
 import {
   binaryResponse,
   consistencyProofQuery,
+  cosignatureResponse,
   consistencyProofResponse,
   inclusionProofQuery,
   inclusionProofResponse,
@@ -22,11 +25,25 @@ import { readConsistencyProof, readInclusionProof, readTreeSize } from './ledger
 const ledgerRateLimit = { max: 600, timeWindow: '1 minute' };
 const immutable = 'public, max-age=31536000, immutable';
 
-export function registerLedgerRoutes(app: FastifyInstance, { db }: { db: Kysely<WritDatabase> }): void {
+export type LedgerRoutesDependencies = {
+  db: Kysely<WritDatabase>;
+  clock?: Clock;
+  /** Witnesses whose cosignatures `POST /ledger/cosignature` accepts (WRIT_LEDGER_WITNESSES). */
+  witnesses?: readonly CosignerVerifier[];
+};
+
+export function registerLedgerRoutes(
+  app: FastifyInstance,
+  { db, clock = createSystemClock(), witnesses = [] }: LedgerRoutesDependencies,
+): void {
   registerCheckpointRoute(app, { db });
   registerTileRoute(app, { db });
   registerInclusionProofRoute(app, { db });
   registerConsistencyProofRoute(app, { db });
+  void app.register((scope, _options, done) => {
+    registerCosignatureRoute(scope, { db, clock, witnesses });
+    done();
+  });
 }
 
 function registerCheckpointRoute(app: FastifyInstance, { db }: { db: Kysely<WritDatabase> }): void {
@@ -35,17 +52,18 @@ function registerCheckpointRoute(app: FastifyInstance, { db }: { db: Kysely<Writ
     url: '/ledger/checkpoint',
     schema: {
       tags: ['ledger'],
-      summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint)',
+      summary:
+        'The latest signed checkpoint (c2sp.org/tlog-checkpoint), with the witness cosignatures accepted so far',
       response: { 200: noteResponse },
     },
     config: { rateLimit: ledgerRateLimit },
     handler: async (_request, reply) => {
-      const checkpoint = await readLatestCheckpoint({ db });
-      if (checkpoint === undefined) throw createCheckpointNotFoundError();
+      const latest = await readLatestCosignedCheckpoint({ db });
+      if (latest === undefined) throw createCheckpointNotFoundError();
       return reply
         .header('content-type', 'text/plain; charset=utf-8')
         .header('cache-control', 'public, max-age=5')
-        .send(checkpoint.note);
+        .send(latest.note);
     },
   });
 }
@@ -68,6 +86,50 @@ function registerTileRoute(app: FastifyInstance, { db }: { db: Kysely<WritDataba
         .header('content-type', 'application/octet-stream')
         .header('cache-control', tile.isPartial ? 'public, max-age=60' : immutable)
         .send(bytes);
+    },
+  });
+}
+
+const maxCosignedNoteBytes = 64 * 1024;
+
+/**
+ * Witnesses hand back their cosignatures here: the body is the checkpoint followed by their signature
+ * lines (text/plain). Unauthenticated like the rest of the ledger: only a signature from a configured
+ * witness key over a checkpoint this log issued is stored.
+ * @NOTE text/plain is accepted on this route alone: it needs no cookie, so a cross-site form gains nothing.
+ */
+function registerCosignatureRoute(
+  app: FastifyInstance,
+  {
+    db,
+    clock,
+    witnesses,
+  }: { db: Kysely<WritDatabase>; clock: Clock; witnesses: readonly CosignerVerifier[] },
+): void {
+  app.addContentTypeParser(
+    ['text/plain', 'text/x.tlog.cosignature'],
+    { parseAs: 'string', bodyLimit: maxCosignedNoteBytes },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
+  app.route({
+    method: 'POST',
+    url: '/ledger/cosignature',
+    schema: {
+      tags: ['ledger'],
+      summary: 'Add witness cosignatures (c2sp.org/tlog-cosignature) to one of the log checkpoints',
+      response: { 200: cosignatureResponse },
+    },
+    config: { rateLimit: ledgerRateLimit },
+    handler: async (request) => {
+      const { checkpointSize, accepted } = await addCosignatures({
+        db,
+        clock,
+        witnesses,
+        note: typeof request.body === 'string' ? request.body : '',
+      });
+      return { checkpointSize, accepted: accepted.map((cosignature) => cosignature.name) };
     },
   });
 }

@@ -30,3 +30,29 @@ export const tileParams = Type.Object({ '*': Type.String({ maxLength: 64 }) });
 
 export const binaryResponse = Type.String({ description: 'application/octet-stream' });
 export const noteResponse = Type.String({ description: 'text/plain; a signed note' });
+
+export const cosignatureResponse = Type.Object({
+  checkpointSize: Type.Integer(),
+  /** Names of the witnesses whose cosignatures verified (already stored ones included). */
+  accepted: Type.Array(Type.String()),
+});
+
+export const receiptParams = Type.Object(
+  { entryId: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const receiptResponse = Type.Object({
+  type: Type.Literal('writ-receipt/v1'),
+  /** The entry as logged: canonical JSON text. */
+  event: Type.String(),
+  /** Compact JWS (EdDSA) whose payload is the entry bytes. */
+  jws: Type.String(),
+  /** c2sp.org/tlog-proof@v1 text: index, inclusion proof, signed checkpoint. */
+  proof: Type.String(),
+});
+
+export const receiptPendingResponse = Type.Object({
+  status: Type.Literal('pending'),
+  retryAfterSeconds: Type.Integer(),
+});

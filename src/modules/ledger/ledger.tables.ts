@@ -37,10 +37,23 @@ export type LedgerCheckpointsTable = {
   created_at: number;
 };
 
+/** A witness cosignature (c2sp.org/tlog-cosignature) on the checkpoint of `checkpoint_size`. */
+export type LedgerCosignaturesTable = {
+  checkpoint_size: number;
+  witness_name: string;
+  /** 4 bytes: SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]. */
+  key_id: Buffer;
+  /** POSIX seconds, as signed by the witness. */
+  timestamp: number;
+  /** The 64-byte Ed25519 signature. */
+  signature: Buffer;
+};
+
 export type LedgerTables = {
   ledger_pending_entries: LedgerPendingEntriesTable;
   ledger_entries: LedgerEntriesTable;
   ledger_subtrees: LedgerSubtreesTable;
   ledger_state: LedgerStateTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
 };

@@ -129,3 +129,32 @@ export function encodeEntryBundle(entries: readonly Buffer[]): Buffer {
   }
   return Buffer.concat(parts);
 }
+
+/** The canonical path of a tile below `tile/`: `<L or entries>/<x001/x234/>067[.p/<W>]`. */
+export function formatTilePath({ kind, level, index, width }: Omit<TileRequest, 'isPartial'>): string {
+  const groups: string[] = [];
+  let rest = index;
+  do {
+    groups.unshift(String(rest % 1000).padStart(3, '0'));
+    rest = Math.floor(rest / 1000);
+  } while (rest > 0);
+  const path = groups
+    .map((group, position) => (position < groups.length - 1 ? `x${group}` : group))
+    .join('/');
+  const partial = width < tileWidth ? `.p/${width}` : '';
+  return `${kind === 'entries' ? 'entries' : String(level)}/${path}${partial}`;
+}
+
+/** Splits an entry bundle into its entries; undefined when the bytes are not `count` length-prefixed entries. */
+export function decodeEntryBundle(bundle: Buffer): Buffer[] | undefined {
+  const entries: Buffer[] = [];
+  let offset = 0;
+  while (offset < bundle.length) {
+    if (offset + 2 > bundle.length) return undefined;
+    const length = bundle.readUInt16BE(offset);
+    if (offset + 2 + length > bundle.length) return undefined;
+    entries.push(bundle.subarray(offset + 2, offset + 2 + length));
+    offset += 2 + length;
+  }
+  return entries;
+}

@@ -10,6 +10,7 @@ function formatBanner(running: RunningWrit, dataDir: string): string {
     `  Web:       ${running.url}`,
     `  Data:      ${dataDir}`,
     `  Database:  ${running.databaseDescription}`,
+    `  SFTP:      port ${running.sftp.port}, host key ${running.sftp.hostKeyFingerprint} (ED25519)`,
   ];
   if (running.certificate === undefined) {
     lines.push('  TLS:       terminated by the reverse proxy (WRIT_BEHIND_TLS_PROXY)');

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseCosignerKey } from '../../modules/ledger/ledger.cosignatures.js';
 import { isValidKeyName } from '../../modules/ledger/ledger.note-keys.js';
 
 /**
@@ -124,6 +125,23 @@ const ledgerOrigin: Parse<string> = (raw) => {
   if (!isValidKeyName(value))
     throw new ConfigValueError('must not contain spaces, "+" or control characters');
   return value;
+};
+
+const cosignerKeyList: Parse<string[]> = (raw) => {
+  const items = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  for (const item of items) {
+    try {
+      parseCosignerKey(item);
+    } catch {
+      throw new ConfigValueError(
+        `"${item}" is not an Ed25519 cosigner key <name>+<key id>+<base64(0x04 ‖ key)>`,
+      );
+    }
+  }
+  return items;
 };
 
 export const configSchema = {
@@ -323,6 +341,12 @@ export const configSchema = {
     doc: 'While the ledger grows, a new signed checkpoint is published at least this often.',
     defaultDoc: '`10`',
     parse: integer({ min: 1, max: 24 * 60 * 60 }),
+  },
+  ledgerWitnesses: {
+    env: 'WRIT_LEDGER_WITNESSES',
+    doc: 'Comma-separated verifier keys (`<name>+<key id>+<base64>`, c2sp.org/tlog-cosignature Ed25519, type 0x04) of the witnesses whose cosignatures `POST /ledger/cosignature` accepts and serves with the checkpoint.',
+    defaultDoc: 'none',
+    parse: cosignerKeyList,
   },
   ledgerVerifyMinutes: {
     env: 'WRIT_LEDGER_VERIFY_MINUTES',

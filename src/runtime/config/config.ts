@@ -40,7 +40,7 @@ export type Config = {
     smtpPasswordFile: string | undefined;
     from: string;
   };
-  ledger: { origin: string; checkpointSeconds: number; verifyMinutes: number };
+  ledger: { origin: string; checkpointSeconds: number; verifyMinutes: number; witnesses: string[] };
   documents: { maxUploadBytes: number; matterQuotaBytes: number | undefined; abandonedUploadMinutes: number };
   blobs:
     | { kind: 'fs' }
@@ -221,6 +221,7 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
       origin: read('ledgerOrigin') ?? `${new URL(publicUrl).host}/ledger`,
       checkpointSeconds: read('ledgerCheckpointSeconds') ?? 10,
       verifyMinutes: read('ledgerVerifyMinutes') ?? 60,
+      witnesses: read('ledgerWitnesses') ?? [],
     },
     documents: {
       maxUploadBytes: read('maxUploadBytes') ?? 5 * 1024 ** 3,
@@ -288,6 +289,7 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     ledgerOrigin: config.ledger.origin,
     ledgerCheckpointSeconds: String(config.ledger.checkpointSeconds),
     ledgerVerifyMinutes: String(config.ledger.verifyMinutes),
+    ledgerWitnesses: config.ledger.witnesses.join(','),
     maxUploadBytes: String(config.documents.maxUploadBytes),
     matterQuotaBytes: String(config.documents.matterQuotaBytes ?? 0),
     abandonedUploadMinutes: String(config.documents.abandonedUploadMinutes),

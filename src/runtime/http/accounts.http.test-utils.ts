@@ -7,6 +7,7 @@ import { sessionCookieName } from '../../modules/identity/identity.sessions.cook
 import { createSessionFixtures } from '../../modules/identity/identity.sessions.test-utils.js';
 import { createTestClock } from '../../shared/clock/clock.test-utils.js';
 import { createLogger } from '../../shared/logger/logger.js';
+import { createTestNoteSigner } from '../../modules/ledger/ledger.test-utils.js';
 import { buildHttpApp } from './http-app.js';
 import { createHttpMetrics } from './metrics.js';
 
@@ -18,9 +19,12 @@ export type Caller = { cookie: string | undefined; csrf: string | undefined; bea
  */
 export async function createAccountsHttpHarness({
   documentsSettings = {},
+  withLedgerReceipts = false,
 }: {
   /** Overrides of the documents settings (a small maxUploadBytes, for instance). */
   documentsSettings?: Partial<DocumentsSettings>;
+  /** Serve ledger receipts too (`GET /api/ledger/receipts/:entryId`), signed by a test log key. */
+  withLedgerReceipts?: boolean;
 } = {}) {
   const database: TestDatabase = await createTestDatabase('sqlite');
   const clock = createTestClock();
@@ -43,6 +47,15 @@ export async function createAccountsHttpHarness({
     metricsToken: undefined,
     checkReadiness: () => Promise.resolve(true),
     version: '0.0.0-test',
+    ...(withLedgerReceipts
+      ? {
+          ledger: {
+            signer: createTestNoteSigner({ name: 'writ.test/log' }),
+            witnesses: [],
+            checkpointSeconds: 5,
+          },
+        }
+      : {}),
   });
 
   async function callerFor(token: string): Promise<Caller> {
@@ -56,6 +69,10 @@ export async function createAccountsHttpHarness({
 
   return {
     app,
+    /** The database the app runs on, for tests that set up or inspect rows directly. */
+    db: database.db,
+    /** The app's clock: tests advance it (expiries, step-up windows). */
+    clock,
     /** The documents collaborators the app runs with: its database, blob store (and `blobRoot`), settings. */
     documents,
     /** A user of the role with a fully signed-in session (TOTP enrolled for roles that need MFA). */

@@ -15,6 +15,9 @@ import { registerAccessRoutes } from '../../modules/access/access.routes.js';
 import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
 import { registerDocumentsModuleRoutes } from '../../modules/documents/documents.routes.js';
 import { registerIdentityRoutes } from '../../modules/identity/identity.routes.js';
+import type { CosignerVerifier } from '../../modules/ledger/ledger.cosignatures.js';
+import type { NoteSigner } from '../../modules/ledger/ledger.note-keys.js';
+import { registerLedgerReceiptRoutes } from '../../modules/ledger/ledger.receipts.routes.js';
 import { registerLedgerRoutes } from '../../modules/ledger/ledger.routes.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Clock } from '../../shared/clock/clock.js';
@@ -43,6 +46,8 @@ export type HttpAppDependencies = {
   metricsToken: string | undefined;
   checkReadiness: () => Promise<boolean>;
   version: string;
+  /** The log key (receipts) and the witnesses whose cosignatures are accepted; without it, no receipts. */
+  ledger?: { signer: NoteSigner; witnesses: readonly CosignerVerifier[]; checkpointSeconds: number };
 };
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -159,9 +164,16 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   registerMetrics(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
   registerSetupPage(app);
   registerAccountLinkPages(app);
-  registerLedgerRoutes(app, { db: deps.db });
+  registerLedgerRoutes(app, { db: deps.db, clock: deps.clock, witnesses: deps.ledger?.witnesses ?? [] });
   const auth = createHttpAuthentication({ identity: deps.identity });
   auth.register(app);
+  if (deps.ledger !== undefined) {
+    registerLedgerReceiptRoutes(
+      app,
+      { db: deps.db, signer: deps.ledger.signer, retryAfterSeconds: deps.ledger.checkpointSeconds },
+      { auth },
+    );
+  }
   registerIdentityRoutes(app, deps.identity, { auth });
   await registerDocumentsModuleRoutes(app, deps.documents, { auth });
   registerAccessRoutes(

@@ -1,0 +1,106 @@
+import type { Kysely } from 'kysely';
+import type { WritDatabase } from '../database.js';
+import type { AccessRequestStatus } from './documents.models.js';
+
+/** A row of `access_requests` (the table is declared with the access module's, in migration 0007). */
+export type AccessRequestRow = {
+  id: string;
+  matter_id: string;
+  requester_id: string;
+  role: string;
+  reason_sealed: string;
+  status: AccessRequestStatus;
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  grant_expires_at: number | null;
+};
+
+export function createAccessRequestsRepository({ db }: { db: Kysely<WritDatabase> }) {
+  return {
+    async insertRequest(row: AccessRequestRow): Promise<void> {
+      await db.insertInto('access_requests').values(row).execute();
+    },
+
+    async hasPendingRequest({
+      matterId,
+      requesterId,
+    }: {
+      matterId: string;
+      requesterId: string;
+    }): Promise<boolean> {
+      const row = await db
+        .selectFrom('access_requests')
+        .select('id')
+        .where('matter_id', '=', matterId)
+        .where('requester_id', '=', requesterId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    async findRequest({
+      matterId,
+      requestId,
+    }: {
+      matterId: string;
+      requestId: string;
+    }): Promise<AccessRequestRow | undefined> {
+      return db
+        .selectFrom('access_requests')
+        .selectAll()
+        .where('id', '=', requestId)
+        .where('matter_id', '=', matterId)
+        .executeTakeFirst();
+    },
+
+    async listPendingRequests({ matterId }: { matterId: string }): Promise<AccessRequestRow[]> {
+      return db
+        .selectFrom('access_requests')
+        .selectAll()
+        .where('matter_id', '=', matterId)
+        .where('status', '=', 'pending')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+    },
+
+    async listRequestsOfRequester({ requesterId }: { requesterId: string }): Promise<AccessRequestRow[]> {
+      return db
+        .selectFrom('access_requests')
+        .selectAll()
+        .where('requester_id', '=', requesterId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+    },
+
+    /** Decides a pending request; false when it was no longer pending (decided concurrently). */
+    async decideRequest({
+      requestId,
+      status,
+      decidedBy,
+      at,
+      grantExpiresAt,
+    }: {
+      requestId: string;
+      status: 'approved' | 'denied';
+      decidedBy: string;
+      at: Date;
+      grantExpiresAt: Date | undefined;
+    }): Promise<boolean> {
+      const result = await db
+        .updateTable('access_requests')
+        .set({
+          status,
+          decided_by: decidedBy,
+          decided_at: at.getTime(),
+          grant_expires_at: grantExpiresAt === undefined ? null : grantExpiresAt.getTime(),
+        })
+        .where('id', '=', requestId)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+  };
+}

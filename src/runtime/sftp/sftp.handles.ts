@@ -1,0 +1,154 @@
+import { PassThrough, type Readable } from 'node:stream';
+import type { DocumentSummary } from '../../modules/documents/documents.models.js';
+import { sftpError } from './sftp.errors.js';
+
+/** Bytes of out-of-order writes held in memory before an upload is refused. */
+export const maxReorderBytes = 16 * 1024 * 1024;
+
+/** Pulls exact-size chunks from a plaintext stream for sequential READ requests. */
+export class SequentialReader {
+  private readonly iterator: AsyncIterator<Buffer>;
+  private leftover: Buffer = Buffer.alloc(0);
+  constructor(
+    readonly body: Readable,
+    public position: number,
+  ) {
+    this.iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  }
+
+  async read(length: number): Promise<Buffer | undefined> {
+    while (this.leftover.length < length) {
+      const next = await this.iterator.next();
+      if (next.done === true) break;
+      this.leftover = Buffer.concat([this.leftover, next.value]);
+    }
+    if (this.leftover.length === 0) return undefined;
+    const chunk = this.leftover.subarray(0, length);
+    this.leftover = this.leftover.subarray(chunk.length);
+    this.position += chunk.length;
+    return chunk;
+  }
+
+  destroy(): void {
+    this.body.destroy();
+  }
+}
+
+export type ReadHandle = {
+  kind: 'read';
+  document: DocumentSummary;
+  reader: SequentialReader | undefined;
+};
+
+export type DirHandle = {
+  kind: 'dir';
+  entries: { filename: string; longname: string; attrs: object }[] | undefined;
+  isDone: boolean;
+};
+
+/**
+ * An upload in progress: WRITE requests feed a stream the upload use-case reads; writes must arrive in
+ * offset order, and a small window of out-of-order ones is held in memory. Nothing is visible until CLOSE
+ * ends the stream and the use-case commits; destroying the handle abandons the upload.
+ */
+export class WriteHandle {
+  readonly kind = 'write';
+  readonly content = new PassThrough({ highWaterMark: 1024 * 1024 });
+  private nextOffset = 0;
+  private readonly pending = new Map<number, Buffer>();
+  private pendingBytes = 0;
+  failure: Error | undefined;
+  result: Promise<unknown> | undefined;
+
+  /** Resolves once the data is accepted (after back-pressure clears). */
+  async write(offset: number, data: Buffer): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (offset < this.nextOffset) {
+      throw this.fail('Rewriting earlier bytes is not supported: uploads are written once, in order.');
+    }
+    if (offset > this.nextOffset) {
+      this.pendingBytes += data.length;
+      if (this.pendingBytes > maxReorderBytes) {
+        throw this.fail('Writes arrived too far out of order: uploads must be written sequentially.');
+      }
+      this.pending.set(offset, data);
+      return;
+    }
+    let chunk: Buffer | undefined = data;
+    let isFlowing = true;
+    while (chunk !== undefined) {
+      isFlowing = this.content.write(chunk) && isFlowing;
+      this.nextOffset += chunk.length;
+      chunk = this.pending.get(this.nextOffset);
+      if (chunk !== undefined) {
+        this.pending.delete(this.nextOffset);
+        this.pendingBytes -= chunk.length;
+      }
+    }
+    if (!isFlowing) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.content.off('drain', done);
+          this.content.off('close', done);
+          resolve();
+        };
+        this.content.once('drain', done);
+        this.content.once('close', done);
+      });
+    }
+  }
+
+  /** Ends the content and waits for the upload's commit. */
+  async finish(): Promise<unknown> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.pending.size > 0) throw this.fail('The upload has a gap: some writes never arrived.');
+    this.content.end();
+    return this.result;
+  }
+
+  abandon(reason = 'the SFTP client went away before closing the file'): void {
+    this.fail(reason);
+  }
+
+  private fail(message: string): Error {
+    this.failure ??= sftpError.failure(message);
+    this.content.destroy(this.failure);
+    return this.failure;
+  }
+}
+
+export type SftpHandle = ReadHandle | DirHandle | WriteHandle;
+
+/** The handles of one SFTP session: opaque 4-byte ids, never reused within the session. */
+export class HandleTable {
+  private readonly handles = new Map<string, SftpHandle>();
+  private counter = 0;
+
+  add(handle: SftpHandle): Buffer {
+    this.counter += 1;
+    const id = Buffer.alloc(4);
+    id.writeUInt32BE(this.counter);
+    this.handles.set(id.toString('hex'), handle);
+    return id;
+  }
+
+  get(id: Buffer): SftpHandle | undefined {
+    return this.handles.get(id.toString('hex'));
+  }
+
+  remove(id: Buffer): SftpHandle | undefined {
+    const key = id.toString('hex');
+    const handle = this.handles.get(key);
+    this.handles.delete(key);
+    return handle;
+  }
+
+  /** The connection ended: uploads not closed are abandoned, open reads released. */
+  closeAll(): void {
+    for (const handle of this.handles.values()) {
+      if (handle instanceof WriteHandle) handle.abandon();
+      else if (handle.kind === 'read') handle.reader?.destroy();
+    }
+    this.handles.clear();
+  }
+}

@@ -1,0 +1,114 @@
+import type { AddressInfo } from 'node:net';
+import ssh2 from 'ssh2';
+import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
+import type { Principal } from '../../modules/identity/identity.models.js';
+import type { SshHostKey } from '../../modules/vault/vault.ssh-host-key.js';
+import type { Logger } from '../../shared/logger/logger.js';
+import { createSftpAuthenticator, type SftpIdentityDeps } from './sftp.auth.js';
+import { serveSftpSession } from './sftp.session.js';
+
+export type RunningSftpServer = { port: number; hostKeyFingerprint: string; stop(): Promise<void> };
+
+/** Modern algorithms only; AEAD ciphers carry their own integrity, so no MAC is ever negotiated. */
+export const sftpAlgorithms = {
+  kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org'],
+  serverHostKey: ['ssh-ed25519'],
+  cipher: ['chacha20-poly1305@openssh.com', 'aes256-gcm@openssh.com', 'aes128-gcm@openssh.com'],
+  hmac: ['hmac-sha2-256-etm@openssh.com'],
+  compress: ['none'],
+};
+
+/**
+ * The SFTP front door: SSH on ssh2 with the vault's host key; sign-in decided by identity, every file act
+ * by the documents use-cases. Only the `sftp` subsystem is served: no shell, exec or forwarding.
+ */
+export async function startSftpServer({
+  host,
+  port,
+  hostKey,
+  identity,
+  documents,
+  logger,
+  shutdownTimeoutMs = 5000,
+}: {
+  host: string;
+  port: number;
+  hostKey: SshHostKey;
+  identity: SftpIdentityDeps;
+  documents: DocumentsDependencies;
+  logger: Logger;
+  shutdownTimeoutMs?: number;
+}): Promise<RunningSftpServer> {
+  const clients = new Set<{ end(): void }>();
+  const server = new ssh2.Server(
+    { hostKeys: [hostKey.privateKeyOpenSsh], algorithms: sftpAlgorithms as never, ident: 'Writ' },
+    (client, info) => {
+      clients.add(client);
+      let principal: Principal | undefined;
+      client.on(
+        'authentication',
+        createSftpAuthenticator({
+          identity,
+          connection: { clientAddress: info.ip, clientSoftware: info.header.versions.software },
+          logger,
+          onAuthenticated: (authenticated) => {
+            principal = authenticated;
+          },
+        }),
+      );
+      client.on('session', (accept) => {
+        const session = accept();
+        session.on('sftp', (acceptSftp) => {
+          if (principal === undefined) return;
+          serveSftpSession({ sftp: acceptSftp(), principal, deps: { documents, identity, logger } });
+        });
+        session.on('exec', (_accept, reject) => {
+          reject();
+        });
+        session.on('shell', (_accept, reject) => {
+          reject();
+        });
+        session.on('pty', (_accept, reject) => {
+          reject?.();
+        });
+        session.on('subsystem', (_accept, reject) => {
+          reject();
+        });
+      });
+      client.on('tcpip', (_accept, reject) => {
+        reject();
+      });
+      client.on('error', (error) => {
+        logger.debug({ err: error }, 'SSH client error');
+      });
+      client.on('close', () => clients.delete(client));
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error: unknown) => {
+    logger.error({ err: error }, 'SFTP server error');
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    port: address.port,
+    hostKeyFingerprint: hostKey.fingerprint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          for (const client of clients) client.end();
+        }, shutdownTimeoutMs);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        // Idle connections would hold the server open: ask them to end now.
+        for (const client of clients) client.end();
+      }),
+  };
+}

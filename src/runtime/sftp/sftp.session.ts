@@ -1,0 +1,374 @@
+import type { Attributes, SFTPWrapper } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
+import { openDocumentContent } from '../../modules/documents/documents.downloads.usecases.js';
+import {
+  createFolder,
+  listFolder,
+  setFolderTrashed,
+  updateFolder,
+} from '../../modules/documents/documents.folders.usecases.js';
+import {
+  type DirectoryEntry,
+  listDirectory,
+  type PathEntry,
+  requireWritableMatter,
+  resolvePath,
+  type ResolvedPath,
+} from '../../modules/documents/documents.paths.usecases.js';
+import { uploadDocument } from '../../modules/documents/documents.uploads.usecases.js';
+import { setDocumentTrashed, updateDocument } from '../../modules/documents/documents.usecases.js';
+import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
+import type { Principal } from '../../modules/identity/identity.models.js';
+import { recordSftpRequestRefused } from '../../modules/identity/identity.ssh-keys.usecases.js';
+import type { Logger } from '../../shared/logger/logger.js';
+import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from './sftp.errors.js';
+import { HandleTable, SequentialReader, WriteHandle } from './sftp.handles.js';
+import { formatSftpPath, normalizeSftpPath } from './sftp.paths.js';
+
+const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+const maxReadLength = 64 * 1024;
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+export type SftpSessionDeps = {
+  documents: DocumentsDependencies;
+  identity: Pick<IdentityDependencies, 'db' | 'ledger'>;
+  logger: Logger;
+};
+
+function seconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000);
+}
+
+function attrsOf(entry: PathEntry | DirectoryEntry): Attributes {
+  if (entry.kind === 'document') {
+    const { document } = entry;
+    return {
+      mode: S_IFREG | 0o644,
+      uid: 0,
+      gid: 0,
+      size: document.size,
+      atime: seconds(document.updatedAt),
+      mtime: seconds(document.updatedAt),
+    };
+  }
+  const at = entry.kind === 'root' ? new Date(0) : (entry.folder?.updatedAt ?? entry.matter.createdAt);
+  return { mode: S_IFDIR | 0o755, uid: 0, gid: 0, size: 0, atime: seconds(at), mtime: seconds(at) };
+}
+
+function longnameOf(name: string, attrs: Attributes): string {
+  const isDir = (attrs.mode & S_IFDIR) === S_IFDIR;
+  const date = new Date(attrs.mtime * 1000);
+  const stamp = `${months[date.getUTCMonth()] ?? 'Jan'} ${String(date.getUTCDate()).padStart(2, ' ')} ${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
+  return `${isDir ? 'drwxr-xr-x' : '-rw-r--r--'}    1 writ     writ     ${String(attrs.size).padStart(10, ' ')} ${stamp} ${name}`;
+}
+
+/** Serves one SFTP channel for an authenticated principal. Every act goes through a documents use-case. */
+export function serveSftpSession({
+  sftp,
+  principal,
+  deps,
+}: {
+  sftp: SFTPWrapper;
+  principal: Principal;
+  deps: SftpSessionDeps;
+}): void {
+  const documents = deps.documents;
+  const handles = new HandleTable();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const refuse = async (operation: string, error: SftpRequestError) => {
+    if (error.refusal !== undefined) {
+      await recordSftpRequestRefused({ ...deps.identity, principal, operation, reason: error.refusal }).catch(
+        (recordError: unknown) => {
+          deps.logger.error({ err: recordError }, 'could not record a refused SFTP request');
+        },
+      );
+    }
+  };
+
+  /** Runs requests one at a time, in arrival order, and answers failures with their SFTP status. */
+  const serve = (reqid: number, operation: string, run: () => Promise<void>) => {
+    queue = queue.then(async () => {
+      try {
+        await run();
+      } catch (error) {
+        if (error instanceof SftpRequestError) await refuse(operation, error);
+        else if (toSftpStatus(error).code === permissionDeniedCode) {
+          await refuse(operation, sftpError.denied('forbidden'));
+        }
+        const status = toSftpStatus(error);
+        if (status.message === 'Internal error')
+          deps.logger.error({ err: error, operation }, 'SFTP request failed');
+        sftp.status(reqid, status.code, status.message);
+      }
+    });
+  };
+
+  const segmentsOf = (raw: string): string[] => {
+    const normalized = normalizeSftpPath(raw);
+    if ('refusal' in normalized) {
+      if (normalized.refusal === 'path_escape') throw sftpError.denied('path_escape');
+      throw sftpError.failure(
+        normalized.refusal === 'name_too_long'
+          ? 'File name too long'
+          : 'File name contains control characters',
+        normalized.refusal,
+      );
+    }
+    return normalized.segments;
+  };
+
+  const resolve = (raw: string): Promise<ResolvedPath> => resolvePath(documents, principal, segmentsOf(raw));
+  const requireFound = async (raw: string): Promise<PathEntry> => {
+    const resolved = await resolve(raw);
+    if (resolved.kind !== 'found') throw sftpError.notFound();
+    return resolved.entry;
+  };
+  const requireFolderParent = (parent: PathEntry) => {
+    if (parent.kind === 'root') throw sftpError.denied('matter_create');
+    if (parent.kind !== 'folder') throw sftpError.notFound();
+    return parent;
+  };
+
+  sftp.on('REALPATH', (reqid, path) => {
+    serve(reqid, 'realpath', () => {
+      const name = formatSftpPath(segmentsOf(path));
+      sftp.name(reqid, [{ filename: name, longname: name, attrs: {} as Attributes }]);
+      return Promise.resolve();
+    });
+  });
+
+  const statPath = (reqid: number, path: string) => {
+    serve(reqid, 'stat', async () => {
+      sftp.attrs(reqid, attrsOf(await requireFound(path)));
+    });
+  };
+  sftp.on('STAT', statPath);
+  sftp.on('LSTAT', statPath);
+
+  sftp.on('FSTAT', (reqid, id) => {
+    serve(reqid, 'fstat', () => {
+      const handle = handles.get(id);
+      if (handle === undefined) throw sftpError.failure('Invalid handle');
+      if (handle.kind === 'read')
+        sftp.attrs(reqid, attrsOf({ kind: 'document', document: handle.document, name: '' }));
+      else
+        sftp.attrs(reqid, {
+          mode: (handle.kind === 'dir' ? S_IFDIR : S_IFREG) | 0o644,
+          uid: 0,
+          gid: 0,
+          size: 0,
+          atime: 0,
+          mtime: 0,
+        });
+      return Promise.resolve();
+    });
+  });
+
+  sftp.on('OPENDIR', (reqid, path) => {
+    serve(reqid, 'opendir', async () => {
+      const entry = await requireFound(path);
+      if (entry.kind === 'document') throw sftpError.failure('Not a directory');
+      const listing = await listDirectory(documents, principal, entry);
+      const entries = listing.map((each) => {
+        const attrs = attrsOf(each);
+        return { filename: each.name, longname: longnameOf(each.name, attrs), attrs };
+      });
+      sftp.handle(reqid, handles.add({ kind: 'dir', entries, isDone: false }));
+    });
+  });
+
+  sftp.on('READDIR', (reqid, id) => {
+    serve(reqid, 'readdir', () => {
+      const handle = handles.get(id);
+      if (handle?.kind !== 'dir') throw sftpError.failure('Invalid handle');
+      if (handle.isDone || handle.entries === undefined) {
+        sftp.status(reqid, STATUS_CODE.EOF);
+      } else {
+        handle.isDone = true;
+        sftp.name(reqid, handle.entries as never);
+      }
+      return Promise.resolve();
+    });
+  });
+
+  sftp.on('OPEN', (reqid, path, flags) => {
+    serve(reqid, 'open', async () => {
+      if ((flags & OPEN_MODE.APPEND) !== 0) throw sftpError.unsupported();
+      const isWrite = (flags & OPEN_MODE.WRITE) !== 0;
+      if (!isWrite) {
+        const entry = await requireFound(path);
+        if (entry.kind !== 'document') throw sftpError.failure('Not a regular file');
+        sftp.handle(reqid, handles.add({ kind: 'read', document: entry.document, reader: undefined }));
+        return;
+      }
+      const resolved = await resolve(path);
+      let target: { matterId: string; folderId: string; name: string };
+      if (resolved.kind === 'found') {
+        const { entry } = resolved;
+        if (entry.kind !== 'document') throw sftpError.failure('Is a directory');
+        if ((flags & OPEN_MODE.EXCL) !== 0) throw sftpError.failure('File exists');
+        target = { matterId: entry.matter.id, folderId: entry.folder.id, name: entry.document.name };
+      } else {
+        if ((flags & OPEN_MODE.CREAT) === 0) throw sftpError.notFound();
+        const parent = requireFolderParent(resolved.parent);
+        target = { matterId: parent.matter.id, folderId: parent.folder.id, name: resolved.name };
+      }
+      await requireWritableMatter(documents, principal, target.matterId);
+      const handle = new WriteHandle();
+      handle.result = uploadDocument({ ...documents, principal, target, content: handle.content });
+      // Failures surface at WRITE or CLOSE; this only keeps them from being unhandled meanwhile.
+      handle.result.catch((error: unknown) => {
+        handle.failure ??= error instanceof Error ? error : new Error(String(error));
+        handle.content.destroy();
+      });
+      sftp.handle(reqid, handles.add(handle));
+    });
+  });
+
+  sftp.on('WRITE', (reqid, id, offset, data) => {
+    serve(reqid, 'write', async () => {
+      const handle = handles.get(id);
+      if (!(handle instanceof WriteHandle)) throw sftpError.failure('Invalid handle');
+      await handle.write(offset, data);
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+  });
+
+  sftp.on('READ', (reqid, id, offset, length) => {
+    serve(reqid, 'read', async () => {
+      const handle = handles.get(id);
+      if (handle?.kind !== 'read') throw sftpError.failure('Invalid handle');
+      if (offset >= handle.document.size) {
+        sftp.status(reqid, STATUS_CODE.EOF);
+        return;
+      }
+      if (handle.reader === undefined || handle.reader.position !== offset) {
+        handle.reader?.destroy();
+        // One download on the ledger per open; a seek opens a range (and records it).
+        const download = await openDocumentContent({
+          ...documents,
+          principal,
+          documentId: handle.document.id,
+          version: handle.document.currentVersion,
+          ...(offset === 0 ? {} : { range: { start: offset } }),
+        });
+        handle.reader = new SequentialReader(download.body, offset);
+      }
+      const chunk = await handle.reader.read(Math.min(length, maxReadLength));
+      if (chunk === undefined) sftp.status(reqid, STATUS_CODE.EOF);
+      else sftp.data(reqid, chunk);
+    });
+  });
+
+  sftp.on('CLOSE', (reqid, id) => {
+    serve(reqid, 'close', async () => {
+      const handle = handles.remove(id);
+      if (handle === undefined) throw sftpError.failure('Invalid handle');
+      if (handle instanceof WriteHandle) await handle.finish();
+      else if (handle.kind === 'read') handle.reader?.destroy();
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+  });
+
+  sftp.on('MKDIR', (reqid, path) => {
+    serve(reqid, 'mkdir', async () => {
+      const resolved = await resolve(path);
+      if (resolved.kind === 'found') throw sftpError.failure('File exists');
+      const parent = requireFolderParent(resolved.parent);
+      await createFolder({
+        ...documents,
+        principal,
+        matterId: parent.matter.id,
+        parentId: parent.folder.id,
+        name: resolved.name,
+      });
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+  });
+
+  sftp.on('RMDIR', (reqid, path) => {
+    serve(reqid, 'rmdir', async () => {
+      const entry = await requireFound(path);
+      if (entry.kind === 'root' || (entry.kind === 'folder' && entry.isMatterRoot))
+        throw sftpError.denied('matter_remove');
+      if (entry.kind !== 'folder') throw sftpError.failure('Not a directory');
+      const listing = await listFolder({
+        ...documents,
+        principal,
+        matterId: entry.matter.id,
+        folderId: entry.folder.id,
+      });
+      if (listing.folders.length + listing.documents.length > 0)
+        throw sftpError.failure('Directory not empty');
+      await setFolderTrashed({
+        ...documents,
+        principal,
+        matterId: entry.matter.id,
+        folderId: entry.folder.id,
+        isTrashed: true,
+      });
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+  });
+
+  sftp.on('REMOVE', (reqid, path) => {
+    serve(reqid, 'remove', async () => {
+      const entry = await requireFound(path);
+      if (entry.kind !== 'document') throw sftpError.failure('Is a directory');
+      await setDocumentTrashed({ ...documents, principal, documentId: entry.document.id, isTrashed: true });
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+  });
+
+  sftp.on('RENAME', (reqid, oldPath, newPath) => {
+    serve(reqid, 'rename', async () => {
+      const source = await requireFound(oldPath);
+      const destination = await resolve(newPath);
+      if (destination.kind === 'found') throw sftpError.failure('File exists');
+      const parent = requireFolderParent(destination.parent);
+      if (source.kind === 'root' || (source.kind === 'folder' && source.isMatterRoot))
+        throw sftpError.denied('matter_rename');
+      if (parent.matter.id !== source.matter.id) throw sftpError.unsupported('cross_matter_move');
+      if (source.kind === 'document') {
+        await updateDocument({
+          ...documents,
+          principal,
+          documentId: source.document.id,
+          name: destination.name,
+          folderId: parent.folder.id,
+        });
+      } else {
+        await updateFolder({
+          ...documents,
+          principal,
+          matterId: source.matter.id,
+          folderId: source.folder.id,
+          name: destination.name,
+          parentId: parent.folder.id,
+        });
+      }
+      sftp.status(reqid, STATUS_CODE.OK);
+    });
+  });
+
+  const unsupported = (operation: string, refusal?: string) => (reqid: number) => {
+    serve(reqid, operation, () => Promise.reject(sftpError.unsupported(refusal)));
+  };
+  sftp.on('SYMLINK', unsupported('symlink', 'symlink'));
+  sftp.on('READLINK', unsupported('readlink', 'symlink'));
+  sftp.on('SETSTAT', unsupported('setstat'));
+  sftp.on('FSETSTAT', unsupported('fsetstat'));
+
+  sftp.on('close', () => {
+    handles.closeAll();
+  });
+  // The client sent EOF (end of a batch, `bye`): close our side too, or OpenSSH waits for ever.
+  sftp.on('end', () => {
+    handles.closeAll();
+    sftp.end();
+  });
+}

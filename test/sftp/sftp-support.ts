@@ -1,0 +1,193 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { requestHttps } from '../support/cli.js';
+import { lawyerPassword } from '../support/documents-cli.js';
+
+/** A signed-in user of a real server over HTTPS, with the TOTP secret enrolled (codes from oathtool). */
+export type SftpTestUser = {
+  username: string;
+  totpSecret: string;
+  json(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; text: string; json(): unknown }>;
+};
+
+function cookieOf(headers: Record<string, string | string[] | undefined>): string {
+  const cookies = headers['set-cookie'];
+  const session = (Array.isArray(cookies) ? cookies : []).find((c) => c.startsWith('__Host-writ_session='));
+  if (session === undefined) throw new Error('no session cookie');
+  return session.split(';')[0] ?? '';
+}
+
+export function totpCode(secret: string, offsetSeconds = 0): string {
+  const args = ['--totp', '-b', secret];
+  if (offsetSeconds !== 0) args.push('-N', `now + ${offsetSeconds} seconds`);
+  return execFileSync('oathtool', args, { encoding: 'utf8' }).trim();
+}
+
+export async function signInWithTotp({
+  url,
+  ca,
+  username,
+}: {
+  url: string;
+  ca: string;
+  username: string;
+}): Promise<SftpTestUser> {
+  const signIn = await requestHttps({
+    url: `${url}/api/session`,
+    ca,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: lawyerPassword }),
+  });
+  expect(signIn.status, signIn.text).toBe(200);
+  const pending = {
+    cookie: cookieOf(signIn.headers),
+    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
+  };
+  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
+  expect(enrolment.status, enrolment.text).toBe(201);
+  const totpSecret =
+    new URL((enrolment.json() as { otpauthUri: string }).otpauthUri).searchParams.get('secret') ?? '';
+  const confirmed = await requestHttps({
+    url: `${url}/api/mfa/totp/confirm`,
+    ca,
+    method: 'POST',
+    headers: { ...pending, 'content-type': 'application/json' },
+    body: JSON.stringify({ code: totpCode(totpSecret) }),
+  });
+  expect(confirmed.status, confirmed.text).toBe(200);
+  const headers = {
+    cookie: cookieOf(confirmed.headers),
+    'x-csrf-token': (confirmed.json() as { session: { csrfToken: string } }).session.csrfToken,
+  };
+  return {
+    username,
+    totpSecret,
+    json: (method, path, body) =>
+      requestHttps({
+        url: `${url}${path}`,
+        ca,
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+  };
+}
+
+/** A fresh Ed25519 key pair made by ssh-keygen; returns the private key path and the public key line. */
+export function generateClientKey(dir: string, name = 'id_ed25519'): { keyFile: string; publicKey: string } {
+  const keyFile = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'writ-test', '-f', keyFile]);
+  return { keyFile, publicKey: execFileSync('cat', [`${keyFile}.pub`], { encoding: 'utf8' }).trim() };
+}
+
+/** An SSH_ASKPASS script answering the verification-code prompt with `code` and the password prompt with `password`. */
+export function writeAskpass(dir: string, { code, password }: { code: string; password?: string }): string {
+  const file = join(dir, `askpass-${Math.random().toString(36).slice(2)}.sh`);
+  writeFileSync(
+    file,
+    `#!/bin/sh\ncase "$1" in\n  *erification*) printf '%s\\n' '${code}' ;;\n  *) printf '%s\\n' '${password ?? ''}' ;;\nesac\n`,
+  );
+  chmodSync(file, 0o700);
+  return file;
+}
+
+export type SftpRun = { exitCode: number | null; stdout: string; stderr: string };
+
+/** Runs Debian's OpenSSH `sftp -b <batch>` against the server, pinning its host key. */
+export function runSftp({
+  dir,
+  port,
+  hostKeyLine,
+  username,
+  batch,
+  keyFile,
+  askpass,
+  methods,
+  cwd,
+}: {
+  dir: string;
+  port: number;
+  hostKeyLine: string;
+  username: string;
+  batch: string;
+  keyFile?: string;
+  askpass?: string;
+  methods: string;
+  cwd: string;
+}): Promise<SftpRun> {
+  const batchFile = join(dir, `batch-${Math.random().toString(36).slice(2)}`);
+  writeFileSync(batchFile, batch);
+  const knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKeyLine}\n`);
+  // BatchMode=no must come before -b, which otherwise sets BatchMode=yes (first value wins) and so
+  // turns off keyboard-interactive, the second factor.
+  const args = [
+    ...(process.env.WRIT_TEST_SFTP_VERBOSE === undefined ? [] : ['-vvv']),
+    '-o',
+    'BatchMode=no',
+    '-b',
+    batchFile,
+    '-P',
+    String(port),
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    `PreferredAuthentications=${methods}`,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'NumberOfPasswordPrompts=1',
+    '-F',
+    '/dev/null',
+    ...(keyFile === undefined ? ['-o', 'PubkeyAuthentication=no'] : ['-i', keyFile]),
+    `${username}@127.0.0.1`,
+  ];
+  return new Promise((resolve) => {
+    const child = spawn('sftp', args, {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        DISPLAY: ':0',
+        ...(askpass === undefined ? {} : { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force' }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    // sftp runs ssh as a child: kill the whole group, or the pipes stay open and 'close' never comes.
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, 25_000);
+    child.once('close', (exitCode) => {
+      clearTimeout(timer);
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
+}
+
+/** The server's host key as `ssh-keyscan` sees it, checked against the fingerprint `writ serve` printed. */
+export function scanHostKey({ port, fingerprint }: { port: number; fingerprint: string }): string {
+  const scanned = execFileSync('ssh-keyscan', ['-p', String(port), '-t', 'ed25519', '127.0.0.1'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+  const line = scanned.split(' ').slice(1).join(' ');
+  const printed = execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: `${scanned}\n`, encoding: 'utf8' });
+  expect(printed).toContain(fingerprint);
+  return line;
+}
