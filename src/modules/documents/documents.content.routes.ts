@@ -86,8 +86,12 @@ function presentUpload(result: UploadResult) {
     document: presentDocument(result.document),
     version: presentVersion(result.version),
     created: result.created,
+    receiptUrl: receiptUrl(result.receiptEntryId),
   };
 }
+
+/** Where the ledger serves the receipt of an upload or download once it is sequenced (202 until then). */
+const receiptUrl = (entryId: string) => `/api/ledger/receipts/${entryId}`;
 
 async function upload({
   deps,
@@ -212,6 +216,7 @@ export async function registerContentRoutes(
           .header('etag', etag)
           .header('accept-ranges', 'bytes')
           .header('x-writ-version', String(version.version))
+          .header('x-writ-receipt', receiptUrl(download.receiptEntryId))
           .header('content-type', isInline ? version.mediaType : 'application/octet-stream')
           .header(
             'content-disposition',

@@ -21,6 +21,8 @@ import type { DocumentVersionsTable } from './documents.tables.js';
 export type ByteRangeRequest = { start: number; end?: number | undefined } | { suffixLength: number };
 
 export type DocumentDownload = {
+  /** The ledger entry recording this download: its receipt is at /api/ledger/receipts/<id>. */
+  receiptEntryId: string;
   document: DocumentSummary;
   version: DocumentVersion;
   /** The plaintext range sent, [start, end); undefined for the whole content. */
@@ -103,7 +105,7 @@ export async function openDocumentContent({
     range === undefined
       ? await openWhole({ blobStore, row, contentKey, sha256: version.sha256, recordFailure })
       : await openRange({ blobStore, row, contentKey, range, recordFailure });
-  await db.transaction().execute((trx) =>
+  const { entryId } = await db.transaction().execute((trx) =>
     ledger.append({
       db: trx,
       event: {
@@ -124,6 +126,7 @@ export async function openDocumentContent({
     version,
     range,
     body,
+    receiptEntryId: entryId,
   };
 }
 

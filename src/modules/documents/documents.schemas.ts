@@ -111,6 +111,8 @@ export const uploadResponse = Type.Object({
   document: documentResponse,
   version: versionResponse,
   created: Type.Boolean(),
+  /** The upload's receipt (JWS + inclusion proof), ready once the ledger has sequenced the event. */
+  receiptUrl: Type.String(),
 });
 
 export const uploadQuery = Type.Object(

@@ -57,7 +57,13 @@ export type UploadArgs = DocumentsDependencies & {
   signal?: AbortSignal | undefined;
 };
 
-export type UploadResult = { document: DocumentSummary; version: DocumentVersion; created: boolean };
+export type UploadResult = {
+  document: DocumentSummary;
+  version: DocumentVersion;
+  created: boolean;
+  /** The ledger entry recording this upload: its receipt is at /api/ledger/receipts/<id>. */
+  receiptEntryId: string;
+};
 
 type Placement = {
   matter: MatterWithRole;
@@ -289,7 +295,7 @@ async function commitVersion({
     await repository.insertVersion(versionRow);
     await saveContentKey({ db: trx, keyring, clock, contentKey });
     await repository.deleteUpload({ uploadId });
-    await ledger.append({
+    const { entryId } = await ledger.append({
       db: trx,
       event: {
         kind: 'documents.version_uploaded',
@@ -321,6 +327,7 @@ async function commitVersion({
         createdAt: new Date(now),
       },
       created: existing === undefined,
+      receiptEntryId: entryId,
     };
   });
 }

@@ -160,6 +160,9 @@ describe('documents over HTTP: uploads', () => {
       document: { name: 'Brief.pdf', folderId: folder.id, currentVersion: 1, size: first.length },
       version: { version: 1, size: first.length, sha256: sha256Hex(first) },
     });
+    expect(created.json<{ receiptUrl: string }>().receiptUrl).toMatch(
+      /^\/api\/ledger\/receipts\/evt_[0-9a-z]{26}$/,
+    );
 
     const second = randomBytes(1000);
     const versioned = await uploadRaw(caller, {
@@ -471,6 +474,7 @@ describe('documents over HTTP: downloads', () => {
       'repr-digest': `sha-256=:${sha256Base64(second)}:`,
       'x-content-type-options': 'nosniff',
     });
+    expect(response.headers['x-writ-receipt']).toMatch(/^\/api\/ledger\/receipts\/evt_[0-9a-z]{26}$/);
 
     const old = await download(caller, documentId, { query: { version: '1' } });
     expect(old.statusCode).toBe(200);
