@@ -558,6 +558,14 @@ const cases: Record<string, Case> = {
   },
 
   // ---- Classification (lowering needs ownership; raising needs a member who writes) ----
+  'PUT /api/matters/{matterId}/status': {
+    kind: 'foreign',
+    statuses: notFound,
+    requests: (w) => [
+      { method: 'PUT', url: `/api/matters/${w.matterId}/status`, payload: { status: 'closed' } },
+      { method: 'PUT', url: `/api/matters/${w.matterId}/status`, payload: { status: 'archived' } },
+    ],
+  },
   'PUT /api/matters/{matterId}/classification': {
     kind: 'foreign',
     statuses: notFound,

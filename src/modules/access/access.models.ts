@@ -10,6 +10,7 @@ export const matterActions = [
   'matter.view',
   'matter.manage_members',
   'matter.rotate_keys',
+  'matter.change_status',
   'matter.lower_classification',
   'matter.request_access',
   'matter.decide_access_request',

@@ -74,6 +74,7 @@ function oracle(c: Case): boolean {
       [
         'matter.manage_members',
         'matter.rotate_keys',
+        'matter.change_status',
         'matter.lower_classification',
         'matter.decide_access_request',
       ].includes(c.action))
@@ -111,6 +112,7 @@ function oracle(c: Case): boolean {
       return isEditorOrOwner(c.membership);
     case 'matter.manage_members':
     case 'matter.rotate_keys':
+    case 'matter.change_status':
     case 'matter.lower_classification':
     case 'matter.decide_access_request':
       return c.membership === 'owner';
@@ -190,8 +192,8 @@ describe('access policies: every combination against the oracle', () => {
           mismatches.push(`${describeCase(c)}: unknown reason ${reason}`);
       }
     }
-    // 7 personas × (8 matter-only actions + 6 actions × 2 resource types) × 3 × 4 × 2 × 2 × 2 × 3.
-    expect(count).toBe(7 * (8 + 6 * 2) * 3 * 4 * 2 * 2 * 2 * 3);
+    // 7 personas × (9 matter-only actions + 6 actions × 2 resource types) × 3 × 4 × 2 × 2 × 2 × 3.
+    expect(count).toBe(7 * (9 + 6 * 2) * 3 * 4 * 2 * 2 * 2 * 3);
     expect(allowed).toBeGreaterThan(0);
     expect(mismatches.slice(0, 20)).toEqual([]);
   }, 300_000);

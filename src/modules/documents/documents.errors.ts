@@ -104,6 +104,12 @@ export const createDocumentTrashedError = createErrorFactory({
   message: 'This document is in the trash. Restore it first.',
 });
 
+export const createMatterStatusInvalidError = createErrorFactory({
+  code: 'documents.matter_status_invalid',
+  status: 400,
+  message: 'A matter status is open, closed or archived.',
+});
+
 export const createMatterClosedError = createErrorFactory({
   code: 'documents.matter_closed',
   status: 409,

@@ -8,6 +8,12 @@ import type { EventActor } from '../ledger/ledger.models.js';
  */
 export type DocumentsEvent =
   | { kind: 'documents.matter_created'; actor: EventActor; data: { matterId: string } }
+  /** A matter was closed (read-only), archived, or reopened. */
+  | {
+      kind: 'documents.matter_status_changed';
+      actor: EventActor;
+      data: { matterId: string; from: string; to: string };
+    }
   | {
       kind: 'documents.member_added';
       actor: EventActor;

@@ -11,6 +11,7 @@ import {
   removeMatterMember,
   rotateMatterKeys,
   setMatterMember,
+  setMatterStatus,
 } from './documents.matters.usecases.js';
 import { presentMatter, presentMember } from './documents.presenters.js';
 import {
@@ -22,6 +23,7 @@ import {
   memberParams,
   memberResponse,
   rotationResponse,
+  setMatterStatusBody,
   setMemberBody,
 } from './documents.schemas.js';
 
@@ -136,6 +138,28 @@ export function registerMatterRoutes(
       await removeMatterMember({ ...deps, principal: auth.principalOf(request), ...request.params });
       return reply.status(204).send(null);
     },
+  });
+
+  typed.route({
+    method: 'PUT',
+    url: '/api/matters/:matterId/status',
+    schema: {
+      tags: ['matters'],
+      summary: 'Close (read-only), archive or reopen a matter (owners)',
+      params: matterParams,
+      body: setMatterStatusBody,
+      response: { 200: matterResponse },
+    },
+    onRequest: auth.require(),
+    handler: async (request) =>
+      presentMatter(
+        await setMatterStatus({
+          ...deps,
+          principal: auth.principalOf(request),
+          ...request.params,
+          status: request.body.status,
+        }),
+      ),
   });
 
   typed.route({

@@ -12,6 +12,7 @@ import {
   listMatters,
   removeMatterMember,
   setMatterMember,
+  setMatterStatus,
 } from './documents.matters.usecases.js';
 import { getDocument, listTrash, setDocumentTrashed, updateDocument } from './documents.usecases.js';
 
@@ -59,6 +60,53 @@ describeOnDatabases('documents: matters and access', ({ getDb }) => {
       expect(await listMatters({ ...deps, principal })).toEqual([]);
     },
   );
+
+  test('an owner closes a matter: it stays readable, nothing changes in it until reopened', async () => {
+    const { db, deps, lawyer, user, matter, upload, download, addMember } = await setup();
+    const { document } = await upload({ content: Buffer.from('the order') });
+    const editor = await user('lawyer');
+    await addMember(editor, 'editor');
+    await expectCode(
+      setMatterStatus({ ...deps, principal: editor, matterId: matter.id, status: 'closed' }),
+      'documents.action_forbidden',
+    );
+    await expectCode(
+      setMatterStatus({ ...deps, principal: lawyer, matterId: matter.id, status: 'shut' }),
+      'documents.matter_status_invalid',
+    );
+    const closed = await setMatterStatus({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      status: 'closed',
+    });
+    expect(closed.status).toBe('closed');
+    expect(
+      (await readAll((await download({ principal: editor, documentId: document.id })).body)).toString(),
+    ).toBe('the order');
+    await expectCode(
+      upload({ principal: editor, target: { documentId: document.id }, content: Buffer.from('late') }),
+      'documents.matter_closed',
+    );
+    await expectCode(
+      createFolder({ ...deps, principal: lawyer, matterId: matter.id, name: 'After' }),
+      'documents.matter_closed',
+    );
+    await setMatterStatus({ ...deps, principal: lawyer, matterId: matter.id, status: 'open' });
+    await upload({
+      principal: editor,
+      target: { documentId: document.id },
+      content: Buffer.from('reopened'),
+    });
+    const changes = await ledgerEntries(db, 'documents.matter_status_changed');
+    expect(changes.map((entry) => entry.data)).toEqual(
+      expect.arrayContaining([
+        { matterId: matter.id, from: 'open', to: 'closed' },
+        { matterId: matter.id, from: 'closed', to: 'open' },
+      ]),
+    );
+    expect(changes).toHaveLength(2);
+  });
 
   test('an invalid matter name is refused', async () => {
     const { deps, lawyer } = await setup();

@@ -18,6 +18,7 @@ import {
   createGranteeScreenedError,
   createLastOwnerError,
   createMatterCreationForbiddenError,
+  createMatterStatusInvalidError,
   createMemberRoleInvalidError,
   createNameInvalidError,
   createUserNotFoundError,
@@ -30,6 +31,8 @@ import {
   type Matter,
   type MatterRole,
   matterRoles,
+  type MatterStatus,
+  matterStatuses,
   nameLookupValue,
   normalizeName,
   sealContext,
@@ -369,4 +372,57 @@ export async function rotateMatterKeys({
 }): Promise<{ rewrapped: number }> {
   await requireMatterAccess({ access, db, clock, principal, matterId, action: 'matter.rotate_keys' });
   return rotateMatterKey({ db, keyring, clock, ledger, matterId, actor: actorOf(principal) });
+}
+
+/**
+ * Closes a matter (read-only: nothing is uploaded, moved or renamed; everything stays readable), archives
+ * it, or reopens it. Owners only.
+ */
+export async function setMatterStatus({
+  access,
+  db,
+  clock,
+  keyring,
+  ledger,
+  principal,
+  matterId,
+  status,
+}: {
+  access: AccessGate;
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  keyring: RootKeyring;
+  ledger: DocumentsLedger;
+  principal: Principal;
+  matterId: string;
+  status: string;
+}): Promise<Matter> {
+  if (!(matterStatuses as readonly string[]).includes(status)) throw createMatterStatusInvalidError();
+  const next = status as MatterStatus;
+  return inTransaction(db, async (trx) => {
+    const row = await requireMatterAccess({
+      access,
+      db: trx,
+      clock,
+      principal,
+      matterId,
+      action: 'matter.change_status',
+    });
+    if (row.status !== next) {
+      await createDocumentsRepository({ db: trx }).setMatterStatus({
+        matterId,
+        status: next,
+        now: clock.now(),
+      });
+      await ledger.append({
+        db: trx,
+        event: {
+          kind: 'documents.matter_status_changed',
+          actor: actorOf(principal),
+          data: { matterId, from: row.status, to: next },
+        },
+      });
+    }
+    return toMatter({ ...row, status: next }, await openUnlessShredded({ db: trx, keyring, row }));
+  });
 }

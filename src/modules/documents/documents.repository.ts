@@ -116,6 +116,22 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
       return row?.role;
     },
 
+    async setMatterStatus({
+      matterId,
+      status,
+      now,
+    }: {
+      matterId: string;
+      status: MattersTable['status'];
+      now: Date;
+    }): Promise<void> {
+      await db
+        .updateTable('matters')
+        .set({ status, updated_at: now.getTime() })
+        .where('id', '=', matterId)
+        .execute();
+    },
+
     /**
      * Adds `delta` bytes to the matter's usage unless that would pass `limit`; false when refused.
      * One conditional update, so that concurrent uploads cannot both slip under the quota.

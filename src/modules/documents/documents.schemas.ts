@@ -9,6 +9,11 @@ export const folderParams = Type.Object({ matterId: idField, folderId: idField }
 export const documentParams = Type.Object({ documentId: idField });
 export const memberParams = Type.Object({ matterId: idField, userId: idField });
 
+export const setMatterStatusBody = Type.Object(
+  { status: Type.String({ maxLength: 32 }) },
+  { additionalProperties: false },
+);
+
 export const createMatterBody = Type.Object({ name: nameField }, { additionalProperties: false });
 
 export const matterResponse = Type.Object({

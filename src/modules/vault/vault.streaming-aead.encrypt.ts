@@ -50,6 +50,9 @@ export function createStreamingEncryptor({
   }
 
   const transform = new Transform({
+    // Room for two sealed segments: the next one is encrypted while the store writes the previous one,
+    // instead of the whole upload pausing for every disk write.
+    readableHighWaterMark: 2 * params.ciphertextSegmentSize,
     transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
       try {
         if (!Buffer.isBuffer(chunk)) throw new TypeError('The encryptor takes bytes.');
