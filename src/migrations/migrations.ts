@@ -10,6 +10,7 @@ import * as m0007 from './0007-access.js';
 import * as m0008 from './0008-classification-changes.js';
 import * as m0009 from './0009-ledger-cosignatures.js';
 import * as m0010 from './0010-ssh.js';
+import * as m0011 from './0011-matter-parties.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -25,6 +26,7 @@ const registry: Record<string, Migration> = {
   '0008-classification-changes': m0008,
   '0009-ledger-cosignatures': m0009,
   '0010-ssh': m0010,
+  '0011-matter-parties': m0011,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

@@ -558,6 +558,29 @@ const cases: Record<string, Case> = {
   },
 
   // ---- Classification (lowering needs ownership; raising needs a member who writes) ----
+  'POST /api/matters/{matterId}/parties': {
+    kind: 'foreign',
+    statuses: notFound,
+    requests: (w) => [
+      {
+        method: 'POST',
+        url: `/api/matters/${w.matterId}/parties`,
+        payload: { kind: 'client', name: 'Intruder Ltd' },
+      },
+    ],
+  },
+  'GET /api/matters/{matterId}/parties': {
+    kind: 'foreign',
+    statuses: notFound,
+    requests: (w) => [{ method: 'GET', url: `/api/matters/${w.matterId}/parties` }],
+  },
+  'DELETE /api/matters/{matterId}/parties/{partyId}': {
+    kind: 'foreign',
+    statuses: notFound,
+    requests: (w) => [
+      { method: 'DELETE', url: `/api/matters/${w.matterId}/parties/pty_00000000000000000000000000` },
+    ],
+  },
   'PUT /api/matters/{matterId}/status': {
     kind: 'foreign',
     statuses: notFound,

@@ -110,6 +110,18 @@ export const createMatterStatusInvalidError = createErrorFactory({
   message: 'A matter status is open, closed or archived.',
 });
 
+export const createPartyKindInvalidError = createErrorFactory({
+  code: 'documents.party_kind_invalid',
+  status: 400,
+  message: 'A party is a client, an opposing_party or other.',
+});
+
+export const createPartyNotFoundError = createErrorFactory({
+  code: 'documents.party_not_found',
+  status: 404,
+  message: 'This matter has no such party.',
+});
+
 export const createMatterClosedError = createErrorFactory({
   code: 'documents.matter_closed',
   status: 409,

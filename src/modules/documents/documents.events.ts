@@ -8,6 +8,13 @@ import type { EventActor } from '../ledger/ledger.models.js';
  */
 export type DocumentsEvent =
   | { kind: 'documents.matter_created'; actor: EventActor; data: { matterId: string } }
+  /** The client or another party was recorded on a matter (the name is sealed, never on the ledger). */
+  | {
+      kind: 'documents.party_added';
+      actor: EventActor;
+      data: { matterId: string; partyId: string; kind: string };
+    }
+  | { kind: 'documents.party_removed'; actor: EventActor; data: { matterId: string; partyId: string } }
   /** A matter was closed (read-only), archived, or reopened. */
   | {
       kind: 'documents.matter_status_changed';

@@ -14,6 +14,7 @@ import {
   setMatterMember,
   setMatterStatus,
 } from './documents.matters.usecases.js';
+import { addMatterParty, listMatterParties, removeMatterParty } from './documents.parties.usecases.js';
 import { getDocument, listTrash, setDocumentTrashed, updateDocument } from './documents.usecases.js';
 
 describeOnDatabases('documents: matters and access', ({ getDb }) => {
@@ -106,6 +107,43 @@ describeOnDatabases('documents: matters and access', ({ getDb }) => {
       ]),
     );
     expect(changes).toHaveLength(2);
+  });
+
+  test('client and party records: sealed at rest, editors record them, viewers and strangers cannot', async () => {
+    const { db, deps, lawyer, user, matter, addMember } = await setup();
+    const name = `Client ${randomBytes(6).toString('hex')} GmbH`;
+    const party = await addMatterParty({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      kind: 'client',
+      name,
+    });
+    expect(await listMatterParties({ ...deps, principal: lawyer, matterId: matter.id })).toEqual([party]);
+    const rows = await db.selectFrom('matter_parties').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(name);
+    await expectCode(
+      addMatterParty({ ...deps, principal: lawyer, matterId: matter.id, kind: 'judge', name: 'X' }),
+      'documents.party_kind_invalid',
+    );
+    const viewer = await user('client');
+    await addMember(viewer, 'viewer');
+    await expectCode(
+      addMatterParty({ ...deps, principal: viewer, matterId: matter.id, kind: 'other', name: 'X' }),
+      'documents.action_forbidden',
+    );
+    const stranger = await user('lawyer');
+    await expectCode(
+      listMatterParties({ ...deps, principal: stranger, matterId: matter.id }),
+      'documents.matter_not_found',
+    );
+    await removeMatterParty({ ...deps, principal: lawyer, matterId: matter.id, partyId: party.id });
+    expect(await listMatterParties({ ...deps, principal: lawyer, matterId: matter.id })).toEqual([]);
+    await expectCode(
+      removeMatterParty({ ...deps, principal: lawyer, matterId: matter.id, partyId: party.id }),
+      'documents.party_not_found',
+    );
+    expect(await ledgerEntries(db, 'documents.party_added')).toHaveLength(1);
   });
 
   test('an invalid matter name is refused', async () => {

@@ -7,6 +7,7 @@ import type { DocumentsDependencies } from './documents.dependencies.js';
 import { registerDocumentRoutes } from './documents.documents.routes.js';
 import { registerFolderRoutes } from './documents.folders.routes.js';
 import { registerMatterRoutes } from './documents.matters.routes.js';
+import { registerPartyRoutes } from './documents.parties.routes.js';
 
 export async function registerDocumentsModuleRoutes(
   app: FastifyInstance,
@@ -14,6 +15,7 @@ export async function registerDocumentsModuleRoutes(
   { auth }: { auth: RouteAuthentication },
 ): Promise<void> {
   registerMatterRoutes(app, deps, auth);
+  registerPartyRoutes(app, deps, auth);
   registerFolderRoutes(app, deps, auth);
   registerDocumentRoutes(app, deps, auth);
   registerAccessRequestRoutes(app, deps, auth);

@@ -99,7 +99,17 @@ export type ClassificationChangesTable = {
   changed_at: number;
 };
 
+export type MatterPartiesTable = {
+  id: string;
+  matter_id: string;
+  kind: 'client' | 'opposing_party' | 'other';
+  name_sealed: string;
+  created_by: string;
+  created_at: number;
+};
+
 export type DocumentsTables = {
+  matter_parties: MatterPartiesTable;
   matters: MattersTable;
   matter_members: MatterMembersTable;
   folders: FoldersTable;
