@@ -118,10 +118,7 @@ describeOnDatabases('invitations', ({ getDb }) => {
     const before = await snapshotTables(db, watchedTables);
 
     await expectCode(accept(tokenOf(used.link), 'second-user'), 'identity.invitation_invalid');
-    await expectCode(
-      accept(forge(tokenOf(expiring.link)), 'forger'),
-      'identity.invitation_invalid',
-    );
+    await expectCode(accept(forge(tokenOf(expiring.link)), 'forger'), 'identity.invitation_invalid');
     await expectCode(accept('', 'nobody'), 'identity.invitation_invalid');
     await expectCode(accept(tokenOf(revoked.link), 'revoked-user'), 'identity.invitation_invalid');
     const later = createTestClock({ now: clock.now() });
