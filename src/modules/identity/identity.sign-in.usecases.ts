@@ -8,11 +8,11 @@ import { createCredentialsRepository, type UserCredentials } from './identity.cr
 import type { IdentitySettings } from './identity.dependencies.js';
 import { createSignInFailedError, createSignInThrottledError } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
-import { normalizeUsername } from './identity.models.js';
+import { normalizeUsername, type Role } from './identity.models.js';
 import type { SessionDescription } from './identity.my-sessions.usecases.js';
 import type { PasswordHasher } from './identity.passwords.js';
 import { type Session, sessionStandingOf } from './identity.sessions.models.js';
-import { type DeviceInfo, startSession } from './identity.sessions.usecases.js';
+import { type DeviceInfo, type StartSessionArgs, startSession } from './identity.sessions.usecases.js';
 import {
   accountThrottleKey,
   beginThrottledAttempt,
@@ -163,22 +163,16 @@ export async function signInWithPassword({
         isChange: false,
       });
     }
-    const started = await startSession({
+    const { started, standing } = await startFirstFactorSession({
       db: trx,
       clock,
       ledger,
       keyedHasher,
       settings,
       userId: user.id,
-      method: 'password',
-      isSecondFactorVerified: false,
-      device,
-    });
-    const standing = sessionStandingOf({
       role: user.role,
-      factors: await createCredentialsRepository({ db: trx }).findFactorSummary({ userId: user.id }),
-      secondFactorAt: undefined,
-      mfaRequiredRoles: settings.mfaRequiredRoles,
+      method: 'password',
+      device,
     });
     return {
       session: started.session,
@@ -191,4 +185,26 @@ export async function signInWithPassword({
       },
     };
   });
+}
+
+/**
+ * Opens the session of a first factor just proved (a password, an SSH key): pending its second factor
+ * when the role requires one. Runs in the caller's transaction.
+ */
+export async function startFirstFactorSession({
+  role,
+  settings,
+  ...args
+}: Omit<StartSessionArgs, 'isSecondFactorVerified' | 'settings'> & {
+  role: Role;
+  settings: Pick<IdentitySettings, 'sessionAbsoluteHours' | 'mfaRequiredRoles'>;
+}) {
+  const started = await startSession({ ...args, settings, isSecondFactorVerified: false });
+  const standing = sessionStandingOf({
+    role,
+    factors: await createCredentialsRepository({ db: args.db }).findFactorSummary({ userId: args.userId }),
+    secondFactorAt: undefined,
+    mfaRequiredRoles: settings.mfaRequiredRoles,
+  });
+  return { started, standing };
 }

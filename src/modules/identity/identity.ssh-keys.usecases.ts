@@ -1,3 +1,4 @@
+import { startFirstFactorSession } from './identity.sign-in.usecases.js';
 import type { Kysely } from 'kysely';
 import ssh2 from 'ssh2';
 import type { Clock } from '../../shared/clock/clock.js';
@@ -14,8 +15,8 @@ import {
 } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
 import { normalizeUsername, type Principal, type Role } from './identity.models.js';
-import { sessionStandingOf, type SessionStanding } from './identity.sessions.models.js';
-import { type DeviceInfo, startSession } from './identity.sessions.usecases.js';
+import type { SessionStanding } from './identity.sessions.models.js';
+import type { DeviceInfo } from './identity.sessions.usecases.js';
 import {
   createSshKeyInvalidError,
   createSshKeyNameInvalidError,
@@ -318,22 +319,16 @@ export async function signInWithSshKey({
   return inTransaction(db, async (trx) => {
     await settleThrottledAttempt({ db: trx, settings, key: throttleKey, clientKey });
     await createSshKeysRepository({ db: trx }).touchSshKey({ id: stored.id, at: clock.now() });
-    const started = await startSession({
+    const { started, standing } = await startFirstFactorSession({
       db: trx,
       clock,
       ledger,
       keyedHasher,
       settings,
       userId: user.id,
-      method: 'sftp_publickey',
-      isSecondFactorVerified: false,
-      device,
-    });
-    const standing = sessionStandingOf({
       role: user.role,
-      factors: await createCredentialsRepository({ db: trx }).findFactorSummary({ userId: user.id }),
-      secondFactorAt: undefined,
-      mfaRequiredRoles: settings.mfaRequiredRoles,
+      method: 'sftp_publickey',
+      device,
     });
     return { userId: user.id, role: user.role, sessionId: started.session.id, ...standing };
   });
