@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { cleanupCli, createCliWorkspace, type CliResult, runWrit, startWritServer } from '../support/cli.js';
@@ -136,5 +137,24 @@ describe('writ serve refuses to start on an unsafe installation', () => {
     expect(result.stderr).toContain('Cannot reach the database at postgres://postgres@127.0.0.1:1/none');
     expect(result.stderr).toContain('ECONNREFUSED');
     expect(existsSync(join(dataDir, 'writ.pid'))).toBe(false);
+  });
+
+  test('an SFTP port already in use is refused by name, with the setting that changes it', async () => {
+    const { dataDir } = createCliWorkspace();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await serve(dataDir, { args: ['--sftp-port', String(port)] });
+      expectRefusedToStart(result);
+      expect(result.stderr).toContain(`The SFTP port 127.0.0.1:${port} is already in use`);
+      expect(result.stderr).toContain('WRIT_SFTP_PORT');
+    } finally {
+      await new Promise<void>((resolve) => {
+        taken.close(() => {
+          resolve();
+        });
+      });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createError } from '../../shared/errors/errors.js';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
@@ -85,9 +86,21 @@ export async function startSftpServer({
     },
   );
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES'
+          ? createError({
+              code: 'sftp.port_unavailable',
+              status: 500,
+              message: `The SFTP port ${host}:${port} is ${error.code === 'EADDRINUSE' ? 'already in use' : 'not allowed for this user'}: stop what uses it or choose another with WRIT_SFTP_PORT (--sftp-port).`,
+              cause: error,
+            })
+          : error,
+      );
+    };
+    server.once('error', refuse);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });
