@@ -4,7 +4,7 @@ import { inTransaction } from '../../shared/db/transaction.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { KeyedHasher } from '../vault/vault.models.js';
-import { createCredentialsRepository, type UserCredentials } from './identity.credentials.repository.js';
+import { createCredentialsRepository } from './identity.credentials.repository.js';
 import type { IdentitySettings } from './identity.dependencies.js';
 import { createSignInFailedError, createSignInThrottledError } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
@@ -50,20 +50,25 @@ export type SignInResult = {
   description: SessionDescription;
 };
 
-async function recordSignInFailure({
+/**
+ * Records a refused sign-in (password or SSH key) on the ledger and, when the attempt counted, locks the
+ * account once it reached the limit.
+ */
+export async function recordSignInFailure({
   db,
   clock,
   ledger,
   settings,
   account,
-  user,
+  ownerUserId,
   reason,
   clientHash,
   failures,
 }: Pick<SignInWithPasswordArgs, 'db' | 'clock' | 'ledger' | 'settings'> & {
   account: string;
-  user: UserCredentials | undefined;
-  reason: SignInFailureReason;
+  /** The account's user id when it exists. */
+  ownerUserId: string | undefined;
+  reason: SignInFailureReason | 'unknown_ssh_key' | 'bad_ssh_signature';
   clientHash: string;
   failures: number | undefined;
 }): Promise<void> {
@@ -77,15 +82,7 @@ async function recordSignInFailure({
       },
     });
     if (failures !== undefined) {
-      await recordLockoutIfReached({
-        db: trx,
-        clock,
-        ledger,
-        settings,
-        failures,
-        account,
-        ownerUserId: user?.id,
-      });
+      await recordLockoutIfReached({ db: trx, clock, ledger, settings, failures, account, ownerUserId });
     }
   });
 }
@@ -116,7 +113,7 @@ export async function signInWithPassword({
   const account = user?.id ?? key.slice('account:'.length);
   const clientHash = clientHashOf({ keyedHasher, clientAddress: device.clientAddress });
   const clientKey = clientThrottleKey(clientHash);
-  const failureArgs = { db, clock, ledger, settings, account, user, clientHash };
+  const failureArgs = { db, clock, ledger, settings, account, ownerUserId: user?.id, clientHash };
 
   const attempt = await beginThrottledAttempt({ db, clock, settings, key, clientKey });
   if (attempt.isThrottled) {

@@ -1,4 +1,4 @@
-import { startFirstFactorSession } from './identity.sign-in.usecases.js';
+import { recordSignInFailure, startFirstFactorSession } from './identity.sign-in.usecases.js';
 import type { Kysely } from 'kysely';
 import ssh2 from 'ssh2';
 import type { Clock } from '../../shared/clock/clock.js';
@@ -38,7 +38,6 @@ import {
   beginThrottledAttempt,
   clientHashOf,
   clientThrottleKey,
-  recordLockoutIfReached,
   settleThrottledAttempt,
   unknownAccountThrottleKey,
 } from './identity.throttle.js';
@@ -171,38 +170,6 @@ export type SshSignInArgs = {
   device: DeviceInfo;
 };
 
-async function recordSshSignInFailure({
-  db,
-  clock,
-  ledger,
-  settings,
-  account,
-  ownerUserId,
-  reason,
-  clientHash,
-  failures,
-}: Pick<SshSignInArgs, 'db' | 'clock' | 'ledger' | 'settings'> & {
-  account: string;
-  ownerUserId: string | undefined;
-  reason: string;
-  clientHash: string;
-  failures: number | undefined;
-}): Promise<void> {
-  await inTransaction(db, async (trx) => {
-    await ledger.append({
-      db: trx,
-      event: {
-        kind: 'identity.sign_in_failed',
-        actor: { type: 'anonymous' },
-        data: { account, reason, clientHash },
-      },
-    });
-    if (failures !== undefined) {
-      await recordLockoutIfReached({ db: trx, clock, ledger, settings, failures, account, ownerUserId });
-    }
-  });
-}
-
 /**
  * The SSH `publickey` query without a signature: whether this key may sign in as `username`. An unknown
  * key is recorded as a failed attempt (`unknown_ssh_key`) but not counted by the throttle: clients offer
@@ -278,7 +245,7 @@ export async function signInWithSshKey({
   const failureArgs = { db, clock, ledger, settings, account, ownerUserId: user?.id, clientHash };
   const attempt = await beginThrottledAttempt({ db, clock, settings, key: throttleKey, clientKey });
   if (attempt.isThrottled) {
-    await recordSshSignInFailure({ ...failureArgs, reason: 'throttled', failures: undefined });
+    await recordSignInFailure({ ...failureArgs, reason: 'throttled', failures: undefined });
     throw createSignInThrottledError({
       message: `Too many failed attempts. Try again in ${attempt.retryAfterSeconds} seconds.`,
       details: { retryAfterSeconds: attempt.retryAfterSeconds },
@@ -309,7 +276,7 @@ export async function signInWithSshKey({
             ? 'account_disabled'
             : undefined;
   if (user === undefined || stored === undefined || reason !== undefined) {
-    await recordSshSignInFailure({
+    await recordSignInFailure({
       ...failureArgs,
       reason: reason ?? 'unknown_user',
       failures: attempt.failures,
