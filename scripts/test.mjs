@@ -56,7 +56,7 @@ function checkNode() {
 checkNode();
 ensureSystemPackages();
 const bin = (name) => `node_modules/.bin/${name}`;
-run('typecheck', bin('tsc'), ['-p', 'tsconfig.json']);
+run('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 run('lint', 'npm', ['run', '--silent', 'lint']);
 run('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
 mkdirSync('test-artifacts', { recursive: true });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { renameSync, rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { migrateToLatest } from '../../src/migrations/migrations.js';
 import { openDatabase } from '../../src/shared/db/database.js';
@@ -18,13 +19,38 @@ declare module 'vitest' {
 }
 
 /**
- * Runs once per test run: builds the CLI the end-to-end tests start, finds or starts PostgreSQL, and
+ * The web UI the browser tests load, built beside dist/web and swapped in whole, so that a server starting
+ * meanwhile (another test run on the same checkout) reads the old build or the new one, never half of each.
+ */
+function buildWebUi(): void {
+  const staging = `dist/web-${process.pid}`;
+  execFileSync(
+    process.execPath,
+    [
+      'node_modules/vite/bin/vite.js',
+      'build',
+      '--config',
+      'web/vite.config.ts',
+      '--logLevel',
+      'warn',
+      '--outDir',
+      `../${staging}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  rmSync('dist/web', { recursive: true, force: true });
+  renameSync(staging, 'dist/web');
+}
+
+/**
+ * Runs once per test run: builds the CLI and the web UI the end-to-end tests start, finds or starts PostgreSQL, and
  * migrates a template database that every test file clones.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
   });
+  buildWebUi();
 
   let embedded: PostgresServer | undefined;
   const given = process.env.WRIT_TEST_POSTGRES_URL;

@@ -1,4 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { createTestDocumentsDependencies } from '../../../test/support/documents.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -138,17 +142,57 @@ describe('HTTP front door', () => {
     await app.close();
   });
 
-  test('the setup page keeps its token out of requests and loads no inline script', async () => {
-    const app = await appWith();
-    const page = await app.inject({ method: 'GET', url: '/setup' });
+  test('the web UI: index.html on app paths (never cached), hashed assets cached for good and gzipped, JSON 404 elsewhere', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'writ-web-'));
+    mkdirSync(join(root, 'static'));
+    writeFileSync(
+      join(root, 'index.html'),
+      '<!doctype html><script type="module" src="/static/app-1.js"></script>',
+    );
+    writeFileSync(join(root, 'static', 'app-1.js'), `console.log(${JSON.stringify('x'.repeat(4000))});`);
+    const app = await appWith({ webRoot: root });
+    try {
+      for (const url of ['/', '/setup', '/matters/m_1', '/admin/users']) {
+        const page = await app.inject({ method: 'GET', url });
+        expect(page.statusCode, url).toBe(200);
+        expect(page.headers['cache-control']).toBe('no-cache');
+        expect(page.body).toContain('/static/app-1.js');
+        expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      }
+      const asset = await app.inject({
+        method: 'GET',
+        url: '/static/app-1.js',
+        headers: { 'accept-encoding': 'gzip, br' },
+      });
+      expect(asset.statusCode).toBe(200);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(asset.rawPayload).toString()).toContain('xxxx');
+      const revalidated = await app.inject({
+        method: 'GET',
+        url: '/static/app-1.js',
+        headers: { 'if-none-match': String(asset.headers.etag) },
+      });
+      expect(revalidated.statusCode).toBe(304);
+      for (const url of ['/static/missing.js', '/static/../index.html', '/api/nothing-here']) {
+        const missing = await app.inject({ method: 'GET', url });
+        expect(missing.statusCode, url).toBe(404);
+        expect(missing.headers['content-type']).toContain('application/problem+json');
+      }
+    } finally {
+      await app.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('without a web build, app paths say how to build it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'writ-web-'));
+    const app = await appWith({ webRoot: root });
+    const page = await app.inject({ method: 'GET', url: '/' });
     expect(page.statusCode).toBe(200);
-    expect(page.headers['cache-control']).toBe('no-store');
-    expect(page.body).toContain('<script src="/assets/setup.js" defer></script>');
-    expect(page.body).not.toMatch(/<script>(?!<)/);
-    const script = await app.inject({ method: 'GET', url: '/assets/setup.js' });
-    expect(script.body).toContain('location.hash');
-    expect(script.body).toContain("method: 'POST'");
+    expect(page.body).toContain('npm run build');
     await app.close();
+    rmSync(root, { recursive: true, force: true });
   });
 });
 

@@ -26,13 +26,12 @@ import type { Logger } from '../../shared/logger/logger.js';
 import { type Config, effectiveTrustedProxies } from '../config/config.js';
 import type { WritDatabase } from '../../modules/database.js';
 import { createHttpAuthentication } from './authentication.js';
-import { registerAccountLinkPages } from './account-link-pages.js';
 import { registerHealthRoutes } from './health.routes.js';
 import { type HttpMetrics, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';
 import { registerSecurityHeaders } from './security-headers.js';
-import { registerSetupPage } from './setup-page.js';
 import { createAddressMatcher } from './trusted-proxies.js';
+import { registerWebApp } from './web-app.js';
 
 export type HttpAppDependencies = {
   config: Pick<Config, 'jsonBodyLimitBytes' | 'rateLimitPerMinute' | 'behindTlsProxy' | 'trustedProxies'>;
@@ -46,6 +45,8 @@ export type HttpAppDependencies = {
   metricsToken: string | undefined;
   checkReadiness: () => Promise<boolean>;
   version: string;
+  /** The built web UI (`vite build` output); dist/web when not given. */
+  webRoot?: string;
   /** The log key (receipts) and the witnesses whose cosignatures are accepted; without it, no receipts. */
   ledger?: { signer: NoteSigner; witnesses: readonly CosignerVerifier[]; checkpointSeconds: number };
 };
@@ -162,8 +163,7 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
 
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness });
   registerMetrics(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
-  registerSetupPage(app);
-  registerAccountLinkPages(app);
+  registerWebApp(app, { root: deps.webRoot });
   registerLedgerRoutes(app, { db: deps.db, clock: deps.clock, witnesses: deps.ledger?.witnesses ?? [] });
   const auth = createHttpAuthentication({ identity: deps.identity });
   auth.register(app);

@@ -1,0 +1,67 @@
+import type { ReactNode } from 'react';
+import { Link, useLocation } from '../router';
+import { type SessionState, useSession } from '../session/session';
+
+type NavItem = { to: string; label: string; show: (session: SessionState) => boolean };
+
+const navItems: NavItem[] = [
+  { to: '/matters', label: 'Matters', show: (session) => session.user.role !== 'admin' },
+  { to: '/requests', label: 'Requests', show: (session) => session.user.role !== 'admin' },
+  { to: '/admin', label: 'Administration', show: (session) => session.user.role === 'admin' },
+  { to: '/compliance', label: 'Compliance', show: (session) => session.user.role === 'auditor' },
+  { to: '/audit', label: 'Ledger', show: () => true },
+  { to: '/account', label: 'Account', show: () => true },
+];
+
+/** Header with navigation (a skip link first, for keyboard users), then the page. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const { session, signOut } = useSession();
+  const { pathname } = useLocation();
+  const signedIn = session !== undefined && session !== null && !session.isSecondFactorRequired;
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <Link to="/" className="brand">
+          Writ
+        </Link>
+        {signedIn ? (
+          <nav aria-label="Main">
+            <ul>
+              {navItems
+                .filter((item) => item.show(session))
+                .map((item) => (
+                  <li key={item.to}>
+                    <Link
+                      to={item.to}
+                      aria-current={
+                        pathname === item.to || pathname.startsWith(`${item.to}/`) ? 'page' : undefined
+                      }
+                    >
+                      {item.label}
+                    </Link>
+                  </li>
+                ))}
+            </ul>
+          </nav>
+        ) : null}
+        {session ? (
+          <div className="user-menu">
+            <span className="muted">
+              {session.user.username} <span className="visually-hidden">signed in as</span>
+              <span className="role">{session.user.role.replace('_', ' ')}</span>
+            </span>
+            <button type="button" className="button-quiet" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        ) : null}
+      </header>
+      <main id="main" className="app-main">
+        {children}
+      </main>
+    </>
+  );
+}

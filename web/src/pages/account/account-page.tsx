@@ -1,0 +1,5 @@
+import { PageTitle } from '../../components/page-title';
+
+export function AccountPage() {
+  return <PageTitle title="Account and security">Account and security</PageTitle>;
+}

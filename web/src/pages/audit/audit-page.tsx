@@ -1,0 +1,5 @@
+import { PageTitle } from '../../components/page-title';
+
+export function AuditPage() {
+  return <PageTitle title="Ledger">Ledger</PageTitle>;
+}

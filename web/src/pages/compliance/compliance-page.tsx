@@ -1,0 +1,5 @@
+import { PageTitle } from '../../components/page-title';
+
+export function CompliancePage({ section }: { section: string }) {
+  return <PageTitle title="Compliance">Compliance ({section})</PageTitle>;
+}

@@ -1,0 +1,5 @@
+import { PageTitle } from '../../components/page-title';
+
+export function AccessRequestsPage() {
+  return <PageTitle title="Access requests">Access requests</PageTitle>;
+}

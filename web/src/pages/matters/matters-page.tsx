@@ -1,0 +1,5 @@
+import { PageTitle } from '../../components/page-title';
+
+export function MattersPage() {
+  return <PageTitle title="Matters">Matters</PageTitle>;
+}

@@ -1,0 +1,127 @@
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
+import { type ApiClient, createApiClient } from '../api/client';
+import { ApiError } from '../api/problem';
+import { StepUpDialog } from './step-up-dialog';
+
+export type Role = 'admin' | 'lawyer' | 'assistant' | 'process_server' | 'client' | 'auditor';
+
+/** `GET /api/session`'s answer (identity.sessions.schemas.ts `sessionResponse`). */
+export type SessionState = {
+  user: { id: string; username: string; role: Role };
+  isSecondFactorRequired: boolean;
+  isEnrolmentRequired: boolean;
+  availableFactors: ('totp' | 'passkey' | 'recovery_code')[];
+  csrfToken: string;
+};
+
+export type SessionContextValue = {
+  /** undefined while loading; null when nobody is signed in. */
+  session: SessionState | null | undefined;
+  api: ApiClient;
+  /** Store a session the server just returned (sign-in, second factor, enrolment, password change). */
+  setSession: (session: SessionState | null) => void;
+  /** Asks the server again (after something that may change the session's flags). */
+  refresh: () => Promise<SessionState | null>;
+  signOut: () => Promise<void>;
+  /** Opens the step-up dialog; resolves true when the person proved a second factor again. */
+  requestStepUp: () => Promise<boolean>;
+};
+
+const SessionContext = createContext<SessionContextValue | undefined>(undefined);
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (value === undefined) throw new Error('useSession outside SessionProvider');
+  return value;
+}
+
+/** The API client, for pages: every request carries the session's CSRF token and may ask for a step-up. */
+export function useApi(): ApiClient {
+  return useSession().api;
+}
+
+/** The signed-in session, for pages that only render when someone is signed in. */
+export function useSignedIn(): SessionState {
+  const { session } = useSession();
+  if (session === undefined || session === null) throw new Error('useSignedIn without a session');
+  return session;
+}
+
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [session, setSessionState] = useState<SessionState | null | undefined>(undefined);
+  const [stepUp, setStepUp] = useState<{ resolve: (done: boolean) => void } | undefined>(undefined);
+  const csrf = useRef<string | undefined>(undefined);
+
+  const setSession = useCallback((next: SessionState | null) => {
+    csrf.current = next?.csrfToken;
+    setSessionState(next);
+  }, []);
+
+  const requestStepUp = useCallback(() => new Promise<boolean>((resolve) => setStepUp({ resolve })), []);
+
+  const api = useMemo(
+    () =>
+      createApiClient({
+        getCsrfToken: () => csrf.current,
+        onStepUpRequired: requestStepUp,
+        onSessionEnded: () => setSession(null),
+      }),
+    [requestStepUp, setSession],
+  );
+
+  const refresh = useCallback(async () => {
+    try {
+      const current = await api.get<SessionState>('/api/session');
+      setSession(current);
+      return current;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        setSession(null);
+        return null;
+      }
+      throw error;
+    }
+  }, [api, setSession]);
+
+  const signOut = useCallback(async () => {
+    try {
+      await api.delete('/api/session');
+    } finally {
+      setSession(null);
+    }
+  }, [api, setSession]);
+
+  useEffect(() => {
+    refresh().catch(() => setSession(null));
+  }, [refresh, setSession]);
+
+  const value = useMemo<SessionContextValue>(
+    () => ({ session, api, setSession, refresh, signOut, requestStepUp }),
+    [session, api, setSession, refresh, signOut, requestStepUp],
+  );
+
+  return (
+    <SessionContext.Provider value={value}>
+      {children}
+      {stepUp !== undefined && session ? (
+        <StepUpDialog
+          session={session}
+          api={api}
+          onClose={(done) => {
+            stepUp.resolve(done);
+            setStepUp(undefined);
+          }}
+        />
+      ) : null}
+    </SessionContext.Provider>
+  );
+}
