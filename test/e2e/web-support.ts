@@ -39,8 +39,14 @@ export type WebWorld = {
   close(): Promise<void>;
 };
 
-/** Starts Writ with its first administrator (through /api/setup) and `users`, then the browser. */
-export async function startWebWorld({ users = [] }: { users?: WebUser[] } = {}): Promise<WebWorld> {
+/**
+ * Starts Writ with its first administrator (through /api/setup, unless `isSetupLeftToUi`) and `users`,
+ * then the browser.
+ */
+export async function startWebWorld({
+  users = [],
+  isSetupLeftToUi = false,
+}: { users?: WebUser[]; isSetupLeftToUi?: boolean } = {}): Promise<WebWorld> {
   const { dataDir } = createCliWorkspace();
   for (const user of users) {
     const created = await runWrit(
@@ -51,7 +57,7 @@ export async function startWebWorld({ users = [] }: { users?: WebUser[] } = {}):
   }
   const server = await startWritServer({ dataDir });
   const ca = readServerCertificate(dataDir);
-  if (server.setupToken !== undefined) {
+  if (server.setupToken !== undefined && !isSetupLeftToUi) {
     const setup = await requestJson({
       url: `${server.url}/api/setup`,
       ca,
@@ -100,7 +106,8 @@ export async function signInThroughUi(
     await page.getByLabel('Authentication code').fill(totpCode(totpSecret));
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
   }
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  // The main navigation appears only once sign-in is complete (Sign out shows while a factor is pending).
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }
 
 export type AxeViolation = { id: string; impact: string | null; help: string; nodes: string[] };

@@ -1,0 +1,66 @@
+import { type SubmitEvent, useState } from 'react';
+import { ErrorAlert } from '../../components/error-alert';
+import { type SessionState, useApi, useSession } from '../../session/session';
+import { NewPasswordField } from '../sign-in/password-fields';
+
+/**
+ * Changing the password ends every other session and gives this one a new token, and with it a new CSRF
+ * token, which the answer carries.
+ */
+export function PasswordSection({ session }: { session: SessionState }) {
+  const api = useApi();
+  const { setSession } = useSession();
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [error, setError] = useState<unknown>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState('');
+
+  async function change(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setMessage('');
+    try {
+      const { csrfToken } = await api.post<{ csrfToken: string }>('/api/password', {
+        currentPassword,
+        newPassword,
+      });
+      setSession({ ...session, csrfToken });
+      setCurrentPassword('');
+      setNewPassword('');
+      setMessage('Your password is changed. Your other sessions were signed out.');
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="account-password-title">
+      <h2 id="account-password-title">Password</h2>
+      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
+        {message}
+      </p>
+      <form className="form" onSubmit={(event) => void change(event)} aria-busy={busy}>
+        <label htmlFor="current-password">Current password</label>
+        <input
+          id="current-password"
+          name="current-password"
+          type="password"
+          autoComplete="current-password"
+          required
+          maxLength={1024}
+          value={currentPassword}
+          onChange={(event) => setCurrentPassword(event.target.value)}
+        />
+        <NewPasswordField value={newPassword} onChange={setNewPassword} />
+        <button type="submit" disabled={busy}>
+          Change password
+        </button>
+      </form>
+      <ErrorAlert error={error} />
+    </section>
+  );
+}

@@ -1,0 +1,81 @@
+import { useState } from 'react';
+import { segment } from '../../api/client';
+import { LoadedView } from '../../components/loading';
+import { useLoad } from '../../components/use-load';
+import { useApi } from '../../session/session';
+import { formatDateTime, type SignedInSession } from './account-api';
+import { ConfirmAction } from './confirm-action';
+
+/** Where the person is signed in, and a way to end a session left on another device. */
+export function SessionsSection() {
+  const api = useApi();
+  const loaded = useLoad(
+    (signal) => api.get<{ sessions: SignedInSession[] }>('/api/sessions', { signal }),
+    [api],
+  );
+  const [message, setMessage] = useState('');
+
+  async function revoke(session: SignedInSession) {
+    await api.delete(`/api/sessions/${segment(session.id)}`);
+    setMessage(`The session on ${session.deviceLabel} has ended.`);
+    loaded.reload();
+  }
+
+  return (
+    <section className="card" aria-labelledby="account-sessions-title">
+      <h2 id="account-sessions-title">Signed-in sessions</h2>
+      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
+        {message}
+      </p>
+      <LoadedView loaded={loaded}>
+        {({ sessions }) => (
+          <div className="table-wrap">
+            <table className="sessions-table">
+              <caption className="visually-hidden">Your signed-in sessions</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col" className="hide-on-phone">
+                    Signed in
+                  </th>
+                  <th scope="col">Last seen</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {sessions.map((session) => (
+                  <tr key={session.id} aria-current={session.isCurrent ? 'true' : undefined}>
+                    <td>
+                      {session.deviceLabel}
+                      {session.isCurrent ? <span className="badge badge-current">This session</span> : null}
+                    </td>
+                    <td className="hide-on-phone">{formatDateTime(session.createdAt)}</td>
+                    <td>{formatDateTime(session.lastSeenAt)}</td>
+                    <td>
+                      {session.isCurrent ? null : (
+                        <ConfirmAction
+                          label="End session"
+                          accessibleLabel={`End the session on ${session.deviceLabel}, last seen ${formatDateTime(session.lastSeenAt)}`}
+                          title="End this session?"
+                          confirmLabel="End it"
+                          onConfirm={() => revoke(session)}
+                        >
+                          <p>
+                            The session on {session.deviceLabel}, last seen{' '}
+                            {formatDateTime(session.lastSeenAt)}, is signed out at once.
+                          </p>
+                        </ConfirmAction>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </LoadedView>
+    </section>
+  );
+}
