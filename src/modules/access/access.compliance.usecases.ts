@@ -2,17 +2,20 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
 import type { WritDatabase } from '../database.js';
-import { requireAdmin } from '../identity/identity.admin.usecases.js';
+import { createAdminRequiredError } from '../identity/identity.errors.js';
 import type { Principal } from '../identity/identity.models.js';
 import { requireRecentSecondFactor } from '../identity/identity.step-up.usecases.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { createAccessUserNotFoundError, createComplianceOfficerNotAuditorError } from './access.errors.js';
 import type { AccessEvent } from './access.events.js';
+import type { PolicyEngine } from './access.models.js';
 import { createAccessRepository } from './access.repository.js';
+import { authorizeInstallationAction } from './access.usecases.js';
 
 type DesignationArgs = {
   db: Kysely<WritDatabase>;
   clock: Clock;
+  policy: PolicyEngine;
   ledger: Pick<Ledger<AccessEvent>, 'append'>;
   stepUpMinutes: number;
   principal: Principal;
@@ -20,15 +23,24 @@ type DesignationArgs = {
 };
 
 /**
- * Designation is account administration, decided by role (administrators, in a session with a recent
- * second factor), not by the matter policies: it grants no matter access by itself.
+ * Designation is account administration (`installation.manage_accounts`: administrators, in a session),
+ * asked of the policies like every other decision, with a recent second factor on top: it grants no
+ * matter access by itself.
  */
-function requireDesignatingAdmin({
+async function requireDesignatingAdmin({
+  db,
+  policy,
   principal,
   clock,
   stepUpMinutes,
-}: Pick<DesignationArgs, 'principal' | 'clock' | 'stepUpMinutes'>): void {
-  requireAdmin(principal);
+}: Pick<DesignationArgs, 'db' | 'policy' | 'principal' | 'clock' | 'stepUpMinutes'>): Promise<void> {
+  const decision = await authorizeInstallationAction({
+    db,
+    policy,
+    principal,
+    action: 'installation.manage_accounts',
+  });
+  if (!decision.isAllowed) throw createAdminRequiredError();
   requireRecentSecondFactor({ principal, clock, settings: { stepUpMinutes } });
 }
 
@@ -39,12 +51,13 @@ function requireDesignatingAdmin({
 export async function designateComplianceOfficer({
   db,
   clock,
+  policy,
   ledger,
   stepUpMinutes,
   principal,
   userId,
 }: DesignationArgs): Promise<{ userId: string; isComplianceOfficer: true }> {
-  requireDesignatingAdmin({ principal, clock, stepUpMinutes });
+  await requireDesignatingAdmin({ db, policy, principal, clock, stepUpMinutes });
   return inTransaction(db, async (trx) => {
     const repository = createAccessRepository({ db: trx });
     const role = await repository.findUserRole({ userId });
@@ -69,12 +82,13 @@ export async function designateComplianceOfficer({
 export async function revokeComplianceOfficer({
   db,
   clock,
+  policy,
   ledger,
   stepUpMinutes,
   principal,
   userId,
 }: DesignationArgs): Promise<void> {
-  requireDesignatingAdmin({ principal, clock, stepUpMinutes });
+  await requireDesignatingAdmin({ db, policy, principal, clock, stepUpMinutes });
   await inTransaction(db, async (trx) => {
     if (!(await createAccessRepository({ db: trx }).deleteComplianceOfficer({ userId }))) return;
     await ledger.append({

@@ -24,6 +24,13 @@ export const matterActions = [
 ] as const;
 export type MatterAction = (typeof matterActions)[number];
 
+/**
+ * Acts on the installation itself rather than in a matter, decided by the same policies.
+ * @NOTE Named in policies/schema.cedarschema and policies/*.cedar: rename them together.
+ */
+export const installationActions = ['installation.manage_accounts'] as const;
+export type InstallationAction = (typeof installationActions)[number];
+
 /** @NOTE Stored on matters, folders and documents, and named in the policies. */
 export const classifications = ['public', 'internal', 'highly_sensitive'] as const;
 export type Classification = (typeof classifications)[number];
@@ -63,26 +70,35 @@ export type AccessDecision =
       policies: readonly string[];
     };
 
+type PolicyPrincipal = { id: string; role: string; isComplianceOfficer: boolean };
+
 /** A Cedar request as Writ asks it: entity types and actions of `policies/schema.cedarschema`. */
-export type PolicyRequest = {
-  principal: { id: string; role: string; isComplianceOfficer: boolean };
-  action: string;
-  resource:
-    | { type: 'Matter'; id: string; classification: string }
-    | {
-        type: 'Document';
-        id: string;
-        classification: string;
-        matter: { id: string; classification: string };
+export type PolicyRequest =
+  | {
+      principal: PolicyPrincipal;
+      action: string;
+      resource:
+        | { type: 'Matter'; id: string; classification: string }
+        | {
+            type: 'Document';
+            id: string;
+            classification: string;
+            matter: { id: string; classification: string };
+          };
+      context: {
+        membership: string;
+        isNamedForHighlySensitive: boolean;
+        isScreened: boolean;
+        hasRecentSecondFactor: boolean;
+        matterStatus: string;
       };
-  context: {
-    membership: string;
-    isNamedForHighlySensitive: boolean;
-    isScreened: boolean;
-    hasRecentSecondFactor: boolean;
-    matterStatus: string;
-  };
-};
+    }
+  | {
+      principal: PolicyPrincipal;
+      action: string;
+      resource: { type: 'Installation'; id: string };
+      context: { isInteractiveSession: boolean };
+    };
 
 /** Allowed or not, with the ids (`@id`) of the policies that decided: permits when allowed, forbids when denied. */
 export type PolicyDecision = { isAllowed: boolean; reasons: readonly string[] };

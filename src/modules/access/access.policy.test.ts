@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type Classification, classifications, type MatterAction, matterActions } from './access.models.js';
+import {
+  type Classification,
+  classifications,
+  installationActions,
+  type MatterAction,
+  matterActions,
+} from './access.models.js';
 import { defaultPoliciesDir, loadPolicyEngine } from './access.policy.js';
 import type { PolicyRequest } from './access.policy.js';
 
@@ -170,6 +176,33 @@ function* allCases(): Generator<Case> {
                     };
 }
 
+/** Acts on the installation: who the principal is and how they came in, nothing of any matter. */
+type InstallationCase = {
+  persona: Persona;
+  action: (typeof installationActions)[number];
+  isInteractiveSession: boolean;
+};
+
+function* allInstallationCases(): Generator<InstallationCase> {
+  for (const persona of personas)
+    for (const action of installationActions)
+      for (const isInteractiveSession of booleans) yield { persona, action, isInteractiveSession };
+}
+
+/** 8. Administrators, and only they, run accounts, and only in a signed-in session (never by API token). */
+function installationOracle(c: InstallationCase): boolean {
+  return c.persona.role === 'admin' && c.isInteractiveSession;
+}
+
+function installationRequestOf(c: InstallationCase): PolicyRequest {
+  return {
+    principal: { id: 'usr_1', role: c.persona.role, isComplianceOfficer: c.persona.isComplianceOfficer },
+    action: c.action,
+    resource: { type: 'Installation', id: 'writ' },
+    context: { isInteractiveSession: c.isInteractiveSession },
+  };
+}
+
 const describeCase = (c: Case) =>
   `${c.persona.name} ${c.action} on ${c.resourceType}(${c.classification}) as ${c.membership}` +
   `${c.isScreened ? ' screened' : ''}${c.isNamed ? ' named' : ''}${c.hasRecentSecondFactor ? ' 2fa' : ''} ${c.status}`;
@@ -192,8 +225,20 @@ describe('access policies: every combination against the oracle', () => {
           mismatches.push(`${describeCase(c)}: unknown reason ${reason}`);
       }
     }
-    // 7 personas × (9 matter-only actions + 6 actions × 2 resource types) × 3 × 4 × 2 × 2 × 2 × 3.
-    expect(count).toBe(7 * (9 + 6 * 2) * 3 * 4 * 2 * 2 * 2 * 3);
+    for (const c of allInstallationCases()) {
+      count += 1;
+      const decision = engine.decide(installationRequestOf(c));
+      if (decision.isAllowed) allowed += 1;
+      if (decision.isAllowed !== installationOracle(c)) {
+        mismatches.push(
+          `${c.persona.name} ${c.action}${c.isInteractiveSession ? ' in session' : ' by token'}: ` +
+            `policy ${decision.isAllowed ? 'allows' : 'denies'}`,
+        );
+      }
+    }
+    // 7 personas × (9 matter-only actions + 6 actions × 2 resource types) × 3 × 4 × 2 × 2 × 2 × 3,
+    // then 7 personas × 1 installation action × session or token.
+    expect(count).toBe(7 * (9 + 6 * 2) * 3 * 4 * 2 * 2 * 2 * 3 + 7 * 1 * 2);
     expect(allowed).toBeGreaterThan(0);
     expect(mismatches.slice(0, 20)).toEqual([]);
   }, 300_000);
@@ -201,7 +246,8 @@ describe('access policies: every combination against the oracle', () => {
   test('every action of the models is named in the schema and the policies, and vice versa', () => {
     const schema = readFileSync(join(defaultPoliciesDir, 'schema.cedarschema'), 'utf8');
     const named = [...schema.matchAll(/action "([^"]+)"/g)].map((match) => match[1]);
-    expect([...named].sort()).toEqual([...matterActions].sort());
+    // `in_matter` is the group of every matter action, not an action asked about.
+    expect([...named].sort()).toEqual([...matterActions, ...installationActions, 'in_matter'].sort());
   });
 });
 
@@ -239,6 +285,34 @@ describe('access policies: the key rules, spelled out', () => {
       expect(decision.isAllowed, action).toBe(false);
     }
     expect(decide({ persona: persona('admin') }).reasons).toContain('administrators-stay-out-of-matters');
+  });
+
+  test('only an administrator manages accounts, in a session, and that grants nothing in a matter', () => {
+    for (const p of personas) {
+      for (const isInteractiveSession of booleans) {
+        const decision = engine.decide(
+          installationRequestOf({ persona: p, action: 'installation.manage_accounts', isInteractiveSession }),
+        );
+        expect(decision.isAllowed, `${p.name} ${String(isInteractiveSession)}`).toBe(
+          p.role === 'admin' && isInteractiveSession,
+        );
+      }
+    }
+    expect(
+      engine.decide(
+        installationRequestOf({
+          persona: persona('admin'),
+          action: 'installation.manage_accounts',
+          isInteractiveSession: false,
+        }),
+      ).reasons,
+    ).toEqual(['accounts-are-managed-in-a-session']);
+    // The administrator who runs accounts still cannot act in any matter, even one they were made owner of.
+    for (const action of ['matter.manage_members', 'matter.view', 'document.read'] as const) {
+      expect(decide({ persona: persona('admin'), action, resourceType: 'Matter' }).isAllowed, action).toBe(
+        false,
+      );
+    }
   });
 
   test('an auditor never reads, lists or changes content, even as an owner; reads access reports', () => {

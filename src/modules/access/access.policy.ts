@@ -96,6 +96,8 @@ function decide(name: string, { principal, action, resource, context }: PolicyRe
         parents: [],
       },
     );
+  } else if (resource.type === 'Installation') {
+    entities.push({ uid: uid('Installation', resource.id), attrs: {}, parents: [] });
   } else {
     entities.push({
       uid: uid('Matter', resource.id),

@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { WritDatabase } from '../database.js';
-import type { AccessDecision, MatterAction, MatterFacts, PolicyEngine } from './access.models.js';
+import type {
+  AccessDecision,
+  InstallationAction,
+  MatterAction,
+  MatterFacts,
+  PolicyEngine,
+} from './access.models.js';
 import { createAccessRepository } from './access.repository.js';
 
 /** Who asks, as access needs it: the identity module's Principal fits. */
@@ -84,6 +90,34 @@ export async function authorizeMatterAction({
     },
   });
   return decision.isAllowed ? { isAllowed: true } : explainDenial(facts, decision.reasons);
+}
+
+/**
+ * Acts on the installation itself (account administration), decided by the same policies as acts in
+ * matters: the rule that lets administrators run accounts and the one that keeps them out of matters are
+ * read, and changed, side by side. A refusal is `forbidden`: these routes exist for everyone to see.
+ */
+export async function authorizeInstallationAction({
+  db,
+  policy,
+  principal,
+  action,
+}: Pick<AccessDependencies, 'db' | 'policy'> & {
+  principal: Pick<AccessPrincipal, 'userId' | 'role'> & { via: 'session' | 'api_token' };
+  action: InstallationAction;
+}): Promise<AccessDecision> {
+  const isComplianceOfficer =
+    principal.role === 'auditor' &&
+    (await createAccessRepository({ db }).isComplianceOfficer({ userId: principal.userId }));
+  const decision = policy.decide({
+    principal: { id: principal.userId, role: principal.role, isComplianceOfficer },
+    action,
+    resource: { type: 'Installation', id: 'writ' },
+    context: { isInteractiveSession: principal.via === 'session' },
+  });
+  return decision.isAllowed
+    ? { isAllowed: true }
+    : { isAllowed: false, reason: 'forbidden', policies: decision.reasons };
 }
 
 /** Opening a matter: a decision about the principal alone (the matter does not exist yet). */

@@ -22,6 +22,7 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
     const officer = await user('auditor');
     await designateComplianceOfficer({
       ...deps,
+      policy: deps.access.policy,
       ledger: createLedger({ clock: deps.clock }),
       stepUpMinutes: deps.access.stepUpMinutes,
       principal: admin,
@@ -51,6 +52,7 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
     const before = await countLedgerEntries(db);
     await designateComplianceOfficer({
       ...deps,
+      policy: deps.access.policy,
       ledger: createLedger({ clock: deps.clock }),
       stepUpMinutes: 10,
       principal: admin,
@@ -59,6 +61,7 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
     expect(await countLedgerEntries(db)).toBe(before);
     await revokeComplianceOfficer({
       ...deps,
+      policy: deps.access.policy,
       ledger: createLedger({ clock: deps.clock }),
       stepUpMinutes: 10,
       principal: admin,
@@ -76,6 +79,7 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
     await expectCode(
       designateComplianceOfficer({
         ...deps,
+        policy: deps.access.policy,
         ledger: createLedger({ clock: deps.clock }),
         stepUpMinutes: 10,
         principal: lawyer,
@@ -83,9 +87,22 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
       }),
       'identity.admin_required',
     );
+    // The policies decide (installation.manage_accounts): an administrator's API token is refused too.
     await expectCode(
       designateComplianceOfficer({
         ...deps,
+        policy: deps.access.policy,
+        ledger: createLedger({ clock: deps.clock }),
+        stepUpMinutes: 10,
+        principal: { ...admin, via: 'api_token', sessionId: undefined, apiTokenId: 'tok_x' },
+        userId: auditor.userId,
+      }),
+      'identity.admin_required',
+    );
+    await expectCode(
+      designateComplianceOfficer({
+        ...deps,
+        policy: deps.access.policy,
         ledger: createLedger({ clock: deps.clock }),
         stepUpMinutes: 10,
         principal: admin,
@@ -97,6 +114,7 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
     await expectCode(
       designateComplianceOfficer({
         ...deps,
+        policy: deps.access.policy,
         ledger: createLedger({ clock: deps.clock }),
         stepUpMinutes: 10,
         principal: admin,
@@ -183,6 +201,7 @@ describeOnDatabases('access: ethical walls and compliance officers', ({ getDb })
     const { deps, admin, officer, lawyer, screen } = await setup();
     await revokeComplianceOfficer({
       ...deps,
+      policy: deps.access.policy,
       ledger: createLedger({ clock: deps.clock }),
       stepUpMinutes: 10,
       principal: admin,

@@ -39,6 +39,31 @@ export function createAccessRequestsRepository({ db }: { db: Kysely<WritDatabase
       return row !== undefined;
     },
 
+    /** How many of the requester's requests wait for a decision, and how many they submitted since `since`. */
+    async countRequestsOfRequester({
+      requesterId,
+      since,
+    }: {
+      requesterId: string;
+      since: Date;
+    }): Promise<{ pending: number; recent: number }> {
+      const row = await db
+        .selectFrom('access_requests')
+        .select((eb) => [
+          eb.fn
+            .count<number | string | bigint>(eb.case().when('status', '=', 'pending').then(1).end())
+            .as('pending'),
+          eb.fn
+            .count<number | string | bigint>(
+              eb.case().when('created_at', '>=', since.getTime()).then(1).end(),
+            )
+            .as('recent'),
+        ])
+        .where('requester_id', '=', requesterId)
+        .executeTakeFirstOrThrow();
+      return { pending: Number(row.pending), recent: Number(row.recent) };
+    },
+
     async findRequest({
       matterId,
       requestId,
@@ -75,7 +100,7 @@ export function createAccessRequestsRepository({ db }: { db: Kysely<WritDatabase
         .execute();
     },
 
-    /** Decides a pending request; false when it was no longer pending (decided concurrently). */
+    /** Decides (or withdraws) a pending request; false when it was no longer pending (decided concurrently). */
     async decideRequest({
       requestId,
       status,
@@ -84,7 +109,7 @@ export function createAccessRequestsRepository({ db }: { db: Kysely<WritDatabase
       grantExpiresAt,
     }: {
       requestId: string;
-      status: 'approved' | 'denied';
+      status: 'approved' | 'denied' | 'withdrawn';
       decidedBy: string;
       at: Date;
       grantExpiresAt: Date | undefined;

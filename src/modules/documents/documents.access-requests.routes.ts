@@ -7,6 +7,7 @@ import {
   listMatterAccessRequests,
   listMyAccessRequests,
   submitAccessRequest,
+  withdrawAccessRequest,
 } from './documents.access-requests.usecases.js';
 import type { DocumentsDependencies } from './documents.dependencies.js';
 import {
@@ -37,7 +38,7 @@ export function registerAccessRequestRoutes(
     schema: {
       tags: ['access requests'],
       summary:
-        'Ask for viewer or editor access to a matter, with a reason; the answer is the same whether or not the matter exists',
+        'Ask for viewer or editor access to a matter, with a reason; the answer is the same whether or not the matter exists. At most 5 requests waiting and 20 a day per person (429 documents.too_many_access_requests)',
       params: matterParams,
       body: submitAccessRequestBody,
       response: { 202: accessRequestSubmittedResponse },
@@ -129,5 +130,19 @@ export function registerAccessRequestRoutes(
     onRequest: auth.require(),
     handler: (request) =>
       denyAccessRequest({ ...deps, principal: auth.principalOf(request), ...request.params }),
+  });
+
+  typed.route({
+    method: 'POST',
+    url: '/api/matters/:matterId/access-requests/:requestId/withdraw',
+    schema: {
+      tags: ['access requests'],
+      summary: 'Withdraw my own pending access request',
+      params: accessRequestParams,
+      response: { 200: accessRequestDecisionResponse },
+    },
+    onRequest: auth.require(),
+    handler: (request) =>
+      withdrawAccessRequest({ ...deps, principal: auth.principalOf(request), ...request.params }),
   });
 }

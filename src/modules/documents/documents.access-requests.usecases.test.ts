@@ -1,3 +1,4 @@
+import type { Kysely, KyselyPlugin } from 'kysely';
 import { afterAll, expect, test } from 'vitest';
 import { countLedgerEntries, expectCode, ledgerEntries } from '../../../test/support/assertions.js';
 import { describeOnDatabases } from '../../../test/support/databases.js';
@@ -12,8 +13,42 @@ import {
   listMatterAccessRequests,
   listMyAccessRequests,
   submitAccessRequest,
+  withdrawAccessRequest,
 } from './documents.access-requests.usecases.js';
-import { getMatter } from './documents.matters.usecases.js';
+import { createMatter, getMatter, listMatterMembers, setMatterMember } from './documents.matters.usecases.js';
+import type { WritDatabase } from '../database.js';
+import type { PolicyEngine } from '../access/access.models.js';
+import { accessRequestLimits } from './documents.models.js';
+
+/**
+ * The database as seen by one call: every statement it runs, with its values blanked, so that two calls
+ * can be compared for the work they do, whatever ids they carry.
+ */
+function recordingStatements(db: Kysely<WritDatabase>) {
+  const statements: string[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery: ({ node }) => {
+      statements.push(
+        JSON.stringify(node, (key, value: unknown) => (key === 'value' || key === 'values' ? '?' : value)),
+      );
+      return node;
+    },
+    transformResult: ({ result }) => Promise.resolve(result),
+  };
+  return { db: db.withPlugin(plugin), statements };
+}
+
+function countingDecisions(policy: PolicyEngine) {
+  const counted = { decisions: 0 };
+  const engine: PolicyEngine = {
+    policyIds: policy.policyIds,
+    decide: (request) => {
+      counted.decisions += 1;
+      return policy.decide(request);
+    },
+  };
+  return { engine, counted };
+}
 
 describeOnDatabases('documents: access requests', ({ getDb }) => {
   const cleanups: (() => void)[] = [];
@@ -99,6 +134,7 @@ describeOnDatabases('documents: access requests', ({ getDb }) => {
     const officer = await user('auditor');
     await designateComplianceOfficer({
       ...deps,
+      policy: deps.access.policy,
       ledger: createLedger({ clock: deps.clock }),
       stepUpMinutes: 10,
       principal: admin,
@@ -242,6 +278,7 @@ describeOnDatabases('documents: access requests', ({ getDb }) => {
     const officer = await user('auditor');
     await designateComplianceOfficer({
       ...deps,
+      policy: deps.access.policy,
       ledger: createLedger({ clock: deps.clock }),
       stepUpMinutes: 10,
       principal: admin,
@@ -261,5 +298,248 @@ describeOnDatabases('documents: access requests', ({ getDb }) => {
       'documents.grantee_screened',
     );
     expect(await pending()).toHaveLength(1);
+  });
+
+  test('asking about a missing matter does the same work as asking about one the caller may not ask for', async () => {
+    const { db, deps, user, matter, addMember, request } = await setup();
+    const screened = await user('lawyer');
+    const admin = await user('admin');
+    const officer = await user('auditor');
+    const ledger = createLedger({ clock: deps.clock });
+    await designateComplianceOfficer({
+      ...deps,
+      policy: deps.access.policy,
+      ledger,
+      stepUpMinutes: 10,
+      principal: admin,
+      userId: officer.userId,
+    });
+    await screenUser({
+      ...deps,
+      ledger,
+      policy: deps.access.policy,
+      stepUpMinutes: 10,
+      principal: officer,
+      matterId: matter.id,
+      userId: screened.userId,
+    });
+    const member = await user('lawyer');
+    await addMember(member, 'viewer');
+    const repeat = await user('lawyer');
+    await request(repeat);
+    const outsider = await user('lawyer');
+    const client = await user('client');
+
+    const workOf = async (principal: Principal, matterId: string) => {
+      const recorded = recordingStatements(db);
+      const { engine, counted } = countingDecisions(deps.access.policy);
+      const answer = await submitAccessRequest({
+        ...deps,
+        db: recorded.db,
+        access: { ...deps.access, policy: engine },
+        principal,
+        matterId,
+        role: 'viewer',
+        reason: 'I am on the appeal team',
+      });
+      return { answer, statements: recorded.statements, decisions: counted.decisions };
+    };
+    const missing = await workOf(outsider, 'mat_00000000000000000000000000');
+    expect(missing.decisions).toBe(1);
+    expect(missing.statements.length).toBeGreaterThanOrEqual(3);
+    const before = await countLedgerEntries(db);
+    for (const principal of [screened, member, repeat, client]) {
+      expect(await workOf(principal, matter.id), 'the same answer, statements and decisions').toEqual(
+        missing,
+      );
+    }
+    expect(await countLedgerEntries(db)).toBe(before);
+    // A real submission is the only one that does more.
+    expect((await workOf(outsider, matter.id)).statements.length).toBeGreaterThan(missing.statements.length);
+  });
+
+  test('approving a viewer request from someone made editor since is refused; they stay editor', async () => {
+    const { db, deps, user, lawyer, matter, addMember, request, pending } = await setup();
+    const colleague = await user('lawyer');
+    await request(colleague, matter.id, 'viewer');
+    const requestId = (await pending())[0]?.id ?? '';
+    await addMember(colleague, 'editor');
+    const before = await countLedgerEntries(db);
+    await expectCode(
+      approveAccessRequest({ ...deps, principal: lawyer, matterId: matter.id, requestId }),
+      'documents.access_request_would_reduce_access',
+    );
+    expect((await getMatter({ ...deps, principal: colleague, matterId: matter.id })).myRole).toBe('editor');
+    expect(await pending()).toHaveLength(1);
+    expect(await countLedgerEntries(db)).toBe(before);
+    // The owner can still deny it.
+    expect(await denyAccessRequest({ ...deps, principal: lawyer, matterId: matter.id, requestId })).toEqual({
+      id: requestId,
+      status: 'denied',
+    });
+  });
+
+  test('an approval that would end a permanent grant, or end a grant sooner, is refused', async () => {
+    const { deps, clock, user, lawyer, matter, addMember, request, pending } = await setup();
+    const colleague = await user('lawyer');
+    await request(colleague, matter.id, 'editor');
+    const requestId = (await pending())[0]?.id ?? '';
+    const approve = (expiresAt?: Date) =>
+      approveAccessRequest({ ...deps, principal: lawyer, matterId: matter.id, requestId, expiresAt });
+    const inDays = (days: number) => new Date(clock.now().getTime() + days * 86_400_000);
+    await addMember(colleague, 'viewer');
+    await expectCode(approve(inDays(5)), 'documents.access_request_would_reduce_access');
+    await addMember(colleague, 'viewer', inDays(10));
+    await expectCode(approve(inDays(5)), 'documents.access_request_would_reduce_access');
+    const members = () => listMatterMembers({ ...deps, principal: lawyer, matterId: matter.id });
+    expect((await members()).find((m) => m.userId === colleague.userId)).toMatchObject({
+      role: 'viewer',
+      expiresAt: inDays(10),
+    });
+    // Raising the role, for at least as long, goes through.
+    expect(await approve(inDays(20))).toMatchObject({ status: 'approved' });
+    expect((await members()).find((m) => m.userId === colleague.userId)).toMatchObject({
+      role: 'editor',
+      expiresAt: inDays(20),
+    });
+  });
+
+  test('raising a member by approval keeps their named grant for highly sensitive content', async () => {
+    const { deps, user, lawyer, matter, request, pending } = await setup();
+    const assistant = await user('assistant');
+    await request(assistant, matter.id, 'editor');
+    const requestId = (await pending())[0]?.id ?? '';
+    await setMatterMember({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      userId: assistant.userId,
+      role: 'viewer',
+      isNamedForHighlySensitive: true,
+    });
+    await approveAccessRequest({ ...deps, principal: lawyer, matterId: matter.id, requestId });
+    const members = await listMatterMembers({ ...deps, principal: lawyer, matterId: matter.id });
+    expect(members.find((m) => m.userId === assistant.userId)).toMatchObject({
+      role: 'editor',
+      isNamedForHighlySensitive: true,
+    });
+  });
+
+  test('the requester withdraws a pending request: it leaves the owners’ queue, is on the ledger, cannot be decided', async () => {
+    const { db, deps, user, lawyer, matter, request, pending } = await setup();
+    const colleague = await user('lawyer');
+    await request(colleague);
+    const requestId = (await pending())[0]?.id ?? '';
+    expect(
+      await withdrawAccessRequest({ ...deps, principal: colleague, matterId: matter.id, requestId }),
+    ).toEqual({ id: requestId, status: 'withdrawn' });
+    expect(await pending()).toEqual([]);
+    expect((await listMyAccessRequests({ ...deps, principal: colleague }))[0]).toMatchObject({
+      id: requestId,
+      status: 'withdrawn',
+    });
+    expect(await ledgerEntries(db, 'documents.access_request_withdrawn')).toEqual([
+      expect.objectContaining({
+        actor: { type: 'user', id: colleague.userId },
+        data: { matterId: matter.id, requestId },
+      }),
+    ]);
+    const before = await countLedgerEntries(db);
+    const decide = { ...deps, principal: lawyer, matterId: matter.id, requestId };
+    await expectCode(approveAccessRequest(decide), 'documents.access_request_decided');
+    await expectCode(
+      withdrawAccessRequest({ ...deps, principal: colleague, matterId: matter.id, requestId }),
+      'documents.access_request_decided',
+    );
+    expect(await countLedgerEntries(db)).toBe(before);
+    // Withdrawn, the colleague may ask again.
+    await request(colleague);
+    expect(await pending()).toHaveLength(1);
+  });
+
+  test('withdrawing someone else’s request, or one that does not exist, is not found and changes nothing', async () => {
+    const { db, deps, user, lawyer, matter, request, pending } = await setup();
+    const colleague = await user('lawyer');
+    await request(colleague);
+    const requestId = (await pending())[0]?.id ?? '';
+    const before = await countLedgerEntries(db);
+    for (const principal of [await user('lawyer'), lawyer]) {
+      await expectCode(
+        withdrawAccessRequest({ ...deps, principal, matterId: matter.id, requestId }),
+        'documents.access_request_not_found',
+      );
+    }
+    await expectCode(
+      withdrawAccessRequest({ ...deps, principal: colleague, matterId: matter.id, requestId: 'acr_nope' }),
+      'documents.access_request_not_found',
+    );
+    await expectCode(
+      withdrawAccessRequest({
+        ...deps,
+        principal: colleague,
+        matterId: 'mat_00000000000000000000000000',
+        requestId,
+      }),
+      'documents.access_request_not_found',
+    );
+    expect(await pending()).toHaveLength(1);
+    expect(await countLedgerEntries(db)).toBe(before);
+  });
+
+  test('one more pending request than the limit is refused, for a real matter and a missing one alike', async () => {
+    const { db, deps, user, lawyer, request } = await setup();
+    const colleague = await user('lawyer');
+    const matters = [];
+    for (let i = 0; i <= accessRequestLimits.maxPending; i++) {
+      matters.push(await createMatter({ ...deps, principal: lawyer, name: `Matter ${i}` }));
+    }
+    for (const m of matters.slice(0, accessRequestLimits.maxPending)) await request(colleague, m.id);
+    const mine = () => listMyAccessRequests({ ...deps, principal: colleague });
+    expect(await mine()).toHaveLength(accessRequestLimits.maxPending);
+    const before = await countLedgerEntries(db);
+    const extra = matters[accessRequestLimits.maxPending]?.id ?? '';
+    await expectCode(request(colleague, extra), 'documents.too_many_access_requests');
+    await expectCode(
+      request(colleague, 'mat_00000000000000000000000000'),
+      'documents.too_many_access_requests',
+    );
+    expect(await mine()).toHaveLength(accessRequestLimits.maxPending);
+    expect(await countLedgerEntries(db)).toBe(before);
+    // Another person is not limited by the colleague's requests.
+    expect(await request(await user('lawyer'), extra)).toEqual({ status: 'submitted' });
+    // Withdrawing one makes room.
+    const [first] = await mine();
+    await withdrawAccessRequest({
+      ...deps,
+      principal: colleague,
+      matterId: first?.matterId ?? '',
+      requestId: first?.id ?? '',
+    });
+    expect(await request(colleague, extra)).toEqual({ status: 'submitted' });
+  });
+
+  test('submitting and withdrawing in a loop stops at the daily limit, which lifts a day later', async () => {
+    const { deps, clock, user, matter, request } = await setup();
+    const colleague = await user('lawyer');
+    const withdrawLatest = async () => {
+      const [latest] = await listMyAccessRequests({ ...deps, principal: colleague });
+      await withdrawAccessRequest({
+        ...deps,
+        principal: colleague,
+        matterId: matter.id,
+        requestId: latest?.id ?? '',
+      });
+    };
+    for (let i = 0; i < accessRequestLimits.maxPerDay; i++) {
+      await request(colleague);
+      await withdrawLatest();
+      clock.advanceBy({ minutes: 1 });
+    }
+    await expectCode(request(colleague), 'documents.too_many_access_requests');
+    clock.advanceBy({ days: 1 });
+    expect(await request(colleague)).toEqual({ status: 'submitted' });
+    expect(
+      (await listMyAccessRequests({ ...deps, principal: colleague })).filter((r) => r.status === 'pending'),
+    ).toHaveLength(1);
   });
 });

@@ -15,16 +15,21 @@ import {
   createAccessRequestDecidedError,
   createAccessRequestInvalidError,
   createAccessRequestNotFoundError,
+  createAccessRequestWouldReduceAccessError,
   createGrantExpiryInvalidError,
   createMatterNotFoundError,
+  createTooManyAccessRequestsError,
 } from './documents.errors.js';
 import { type AccessGate, requireMatterAccess } from './documents.matter-access.js';
 import { actorOf, getMatter, setMatterMember } from './documents.matters.usecases.js';
 import {
   accessRequestReasonMaxLength,
+  accessRequestLimits,
   accessRequestSealPurpose,
   type AccessRequestStatus,
   generateAccessRequestId,
+  type MatterRole,
+  matterRoleRank,
   type RequestableRole,
   requestableRoles,
 } from './documents.models.js';
@@ -71,12 +76,36 @@ function parseRequest({ role, reason }: { role: string; reason: string }) {
 }
 
 /**
+ * Refuses a submission beyond `accessRequestLimits`. Counted on the caller's stored requests only, which
+ * they can list anyway, and checked before the matter is looked up: the refusal says nothing about it.
+ */
+async function requireRequestAllowance({
+  repository,
+  requesterId,
+  now,
+}: {
+  repository: ReturnType<typeof createAccessRequestsRepository>;
+  requesterId: string;
+  now: Date;
+}): Promise<void> {
+  const { pending, recent } = await repository.countRequestsOfRequester({
+    requesterId,
+    since: new Date(now.getTime() - 86_400_000),
+  });
+  if (pending >= accessRequestLimits.maxPending || recent >= accessRequestLimits.maxPerDay) {
+    throw createTooManyAccessRequestsError();
+  }
+}
+
+/**
  * A colleague asks for a role in a matter whose id someone shared with them (lawyers and assistants
  * without a membership, per the policy `staff-ask-for-access`).
  * @NOTE The answer never reveals whether the matter exists: a matter id that does not exist, one the
  * caller is screened from, one they may not ask for (another role, already a member) and a duplicate of
- * their pending request all answer `submitted`, exactly like a real submission. Only a real submission is
- * stored, put on the ledger and notified to the owners.
+ * their pending request all answer `submitted`, exactly like a real submission. Every one of them also
+ * runs the same queries and the same policy decision (a missing matter is decided as a stand-in), so the
+ * time taken does not tell them apart either. Only a real submission is stored, put on the ledger and
+ * notified to the owners.
  */
 export async function submitAccessRequest({
   access,
@@ -101,12 +130,13 @@ export async function submitAccessRequest({
   const submitted = { status: 'submitted' as const };
   const now = clock.now();
   return inTransaction(db, async (trx) => {
+    const repository = createAccessRequestsRepository({ db: trx });
+    await requireRequestAllowance({ repository, requesterId: principal.userId, now });
     const matter = await createDocumentsRepository({ db: trx }).findMatterWithMembership({
       matterId,
       userId: principal.userId,
       now,
     });
-    if (matter === undefined) return submitted;
     const decision = await authorizeMatterAction({
       db: trx,
       clock,
@@ -114,17 +144,22 @@ export async function submitAccessRequest({
       stepUpMinutes: access.stepUpMinutes,
       principal,
       action: 'matter.request_access',
-      facts: {
-        matter: { id: matter.id, classification: matter.classification, status: matter.status },
-        membership:
-          matter.role === null
-            ? undefined
-            : { role: matter.role, isNamedForHighlySensitive: matter.is_named_for_highly_sensitive === 1 },
-      },
+      facts:
+        matter === undefined
+          ? { matter: { id: matterId, classification: 'internal', status: 'open' }, membership: undefined }
+          : {
+              matter: { id: matter.id, classification: matter.classification, status: matter.status },
+              membership:
+                matter.role === null
+                  ? undefined
+                  : {
+                      role: matter.role,
+                      isNamedForHighlySensitive: matter.is_named_for_highly_sensitive === 1,
+                    },
+            },
     });
-    if (!decision.isAllowed) return submitted;
-    const repository = createAccessRequestsRepository({ db: trx });
-    if (await repository.hasPendingRequest({ matterId, requesterId: principal.userId })) return submitted;
+    const hasPending = await repository.hasPendingRequest({ matterId, requesterId: principal.userId });
+    if (matter === undefined || !decision.isAllowed || hasPending) return submitted;
     const requestId = generateId();
     await repository.insertRequest({
       id: requestId,
@@ -160,6 +195,53 @@ export async function submitAccessRequest({
       });
     }
     return submitted;
+  });
+}
+
+/**
+ * The requester withdraws their own pending request. Someone else's request, or one that does not exist,
+ * is not found: the requester's ownership of the row is the whole authorization (they are not a member
+ * of the matter, so there is nothing for the matter policies to decide).
+ */
+export async function withdrawAccessRequest({
+  db,
+  clock,
+  ledger,
+  principal,
+  matterId,
+  requestId,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  ledger: DocumentsLedger;
+  principal: Principal;
+  matterId: string;
+  requestId: string;
+}): Promise<{ id: string; status: 'withdrawn' }> {
+  return inTransaction(db, async (trx) => {
+    const repository = createAccessRequestsRepository({ db: trx });
+    const request = await repository.findRequest({ matterId, requestId });
+    if (request === undefined || request.requester_id !== principal.userId) {
+      throw createAccessRequestNotFoundError();
+    }
+    if (request.status !== 'pending') throw createAccessRequestDecidedError();
+    const isWithdrawn = await repository.decideRequest({
+      requestId,
+      status: 'withdrawn',
+      decidedBy: principal.userId,
+      at: clock.now(),
+      grantExpiresAt: undefined,
+    });
+    if (!isWithdrawn) throw createAccessRequestDecidedError();
+    await ledger.append({
+      db: trx,
+      event: {
+        kind: 'documents.access_request_withdrawn',
+        actor: actorOf(principal),
+        data: { matterId, requestId },
+      },
+    });
+    return { id: requestId, status: 'withdrawn' as const };
   });
 }
 
@@ -236,6 +318,10 @@ async function requirePendingRequest({ matterId, requestId, ...common }: Omit<De
  * Approves a pending request (owners): the requester becomes a member with the role asked for, until
  * `expiresAt` when given. The membership goes through `setMatterMember`, so a wall or an ineligible
  * requester refuses the approval as it would refuse a direct grant.
+ * @NOTE A requester may have been made a member since they asked. An approval that would leave them with
+ * less (a lower role, or a grant ending sooner) is refused rather than applied or silently skipped: the
+ * owner decides between denying it and changing the membership directly. A named grant for highly
+ * sensitive content is kept.
  */
 export async function approveAccessRequest({
   ledger,
@@ -251,6 +337,15 @@ export async function approveAccessRequest({
   if (expiresAt !== undefined && expiresAt.getTime() <= now.getTime()) throw createGrantExpiryInvalidError();
   return inTransaction(args.db, async (trx) => {
     const request = await requirePendingRequest({ ...args, db: trx });
+    const current = (await createDocumentsRepository({ db: trx }).listMembers({ matterId, now })).find(
+      (member) => member.user_id === request.requester_id,
+    );
+    if (
+      current !== undefined &&
+      wouldReduceAccess({ current, role: request.role as RequestableRole, expiresAt })
+    ) {
+      throw createAccessRequestWouldReduceAccessError();
+    }
     await setMatterMember({
       ...args,
       db: trx,
@@ -258,6 +353,7 @@ export async function approveAccessRequest({
       userId: request.requester_id,
       role: request.role,
       expiresAt,
+      isNamedForHighlySensitive: current?.is_named_for_highly_sensitive === 1,
     });
     const isDecided = await createAccessRequestsRepository({ db: trx }).decideRequest({
       requestId,
@@ -285,6 +381,20 @@ export async function approveAccessRequest({
     });
     return { id: requestId, status: 'approved' as const, expiresAt };
   });
+}
+
+function wouldReduceAccess({
+  current,
+  role,
+  expiresAt,
+}: {
+  current: { role: MatterRole; expires_at: number | null };
+  role: RequestableRole;
+  expiresAt: Date | undefined;
+}): boolean {
+  if (matterRoleRank(role) < matterRoleRank(current.role)) return true;
+  if (expiresAt === undefined) return false;
+  return current.expires_at === null || expiresAt.getTime() < current.expires_at;
 }
 
 /** Denies a pending request (owners); the requester is told, without a reason. */

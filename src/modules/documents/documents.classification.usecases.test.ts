@@ -5,7 +5,10 @@ import { createDocumentsFixtures, readAll } from '../../../test/support/document
 import { setClassification } from './documents.classification.usecases.js';
 import { createFolder, listFolder } from './documents.folders.usecases.js';
 import { listMatterMembers, setMatterMember } from './documents.matters.usecases.js';
-import { getDocument } from './documents.usecases.js';
+import { getDocument, updateDocument } from './documents.usecases.js';
+import { updateFolder } from './documents.folders.usecases.js';
+import { openMatterVault } from '../vault/vault.keys.usecases.js';
+import { sealContext } from './documents.models.js';
 
 describeOnDatabases('documents: classification', ({ getDb }) => {
   const cleanups: (() => void)[] = [];
@@ -287,5 +290,180 @@ describeOnDatabases('documents: classification', ({ getDb }) => {
     const stepped = { ...lawyer, secondFactorAt: clock.now() };
     const opened = await download({ principal: stepped, documentId: document.id });
     expect((await readAll(opened.body)).toString()).toBe('privileged');
+  });
+
+  /** A highly sensitive folder holding an inheriting document and an inheriting subfolder, and an editor. */
+  const sensitiveSetup = async () => {
+    const fixtures = await setup();
+    const { deps, lawyer, matter, user, upload, addMember, classify } = fixtures;
+    const vault = await createFolder({ ...deps, principal: lawyer, matterId: matter.id, name: 'Vault' });
+    await classify({
+      target: { matterId: matter.id, folderId: vault.id },
+      classification: 'highly_sensitive',
+    });
+    const inner = await createFolder({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      parentId: vault.id,
+      name: 'Settlement',
+    });
+    const { document } = await upload({
+      target: { matterId: matter.id, folderId: vault.id, name: 'Terms.pdf' },
+      content: Buffer.from('terms'),
+    });
+    const editor = await user('lawyer');
+    await addMember(editor, 'editor');
+    const changesOf = (itemId: string) =>
+      fixtures.db.selectFrom('classification_changes').selectAll().where('item_id', '=', itemId).execute();
+    const labelOf = async (documentId: string) =>
+      (await getDocument({ ...deps, principal: lawyer, documentId })).document;
+    return { ...fixtures, vault, inner, document, editor, changesOf, labelOf };
+  };
+
+  test('an editor moving an inheriting document or folder somewhere less classified is refused; nothing changes', async () => {
+    const { db, deps, matter, folder, vault, inner, document, editor, changesOf, labelOf } =
+      await sensitiveSetup();
+    const before = await countLedgerEntries(db);
+    const reason = 'Filed with the court';
+    await expectCode(
+      updateDocument({ ...deps, principal: editor, documentId: document.id, folderId: folder.id, reason }),
+      'documents.classification_lowering_requires_owner',
+    );
+    await expectCode(
+      updateFolder({
+        ...deps,
+        principal: editor,
+        matterId: matter.id,
+        folderId: inner.id,
+        parentId: folder.id,
+        name: 'Renamed',
+        reason,
+      }),
+      'documents.classification_lowering_requires_owner',
+    );
+    expect(await labelOf(document.id)).toMatchObject({
+      folderId: vault.id,
+      classification: 'highly_sensitive',
+      classificationIsInherited: true,
+    });
+    const innerNow = await listFolder({
+      ...deps,
+      principal: editor,
+      matterId: matter.id,
+      folderId: inner.id,
+    });
+    expect(innerNow.folder).toMatchObject({
+      parentId: vault.id,
+      name: 'Settlement',
+      classification: 'highly_sensitive',
+    });
+    expect(await changesOf(document.id)).toEqual([]);
+    expect(await changesOf(inner.id)).toEqual([]);
+    expect(await countLedgerEntries(db)).toBe(before);
+  });
+
+  test('an editor may move what keeps or raises its label, and what carries its own label', async () => {
+    const { db, deps, lawyer, matter, folder, vault, document, editor, upload, classify, labelOf } =
+      await sensitiveSetup();
+    const { document: plain } = await upload({
+      target: { matterId: matter.id, folderId: folder.id, name: 'Plain.pdf' },
+      content: Buffer.from('plain'),
+    });
+    const before = await countLedgerEntries(db);
+    await updateDocument({ ...deps, principal: editor, documentId: plain.id, folderId: vault.id });
+    expect(await labelOf(plain.id)).toMatchObject({ folderId: vault.id, classification: 'highly_sensitive' });
+    // A moved document and a ledger entry for the move, no classification change.
+    expect(await countLedgerEntries(db)).toBe(before + 1);
+    await classify({ target: { documentId: document.id }, classification: 'highly_sensitive' });
+    await updateDocument({ ...deps, principal: editor, documentId: document.id, folderId: folder.id });
+    expect(await labelOf(document.id)).toMatchObject({
+      folderId: folder.id,
+      classification: 'highly_sensitive',
+      classificationIsInherited: false,
+    });
+    expect(lawyer.userId).not.toBe(editor.userId);
+  });
+
+  test('an owner’s lowering move needs a reason, and is recorded like an explicit lowering', async () => {
+    const { db, deps, lawyer, matter, folder, inner, document, changesOf, labelOf } = await sensitiveSetup();
+    const before = await countLedgerEntries(db);
+    for (const reason of [undefined, '   ']) {
+      await expectCode(
+        updateDocument({ ...deps, principal: lawyer, documentId: document.id, folderId: folder.id, reason }),
+        'documents.classification_reason_required',
+      );
+    }
+    expect(await countLedgerEntries(db)).toBe(before);
+    expect(await changesOf(document.id)).toEqual([]);
+
+    const reason = 'Exhibit filed publicly: MOVE-REASON-4411';
+    const moved = await updateDocument({
+      ...deps,
+      principal: lawyer,
+      documentId: document.id,
+      folderId: folder.id,
+      reason,
+    });
+    expect(moved).toMatchObject({ folderId: folder.id, classification: 'internal' });
+    expect(await labelOf(document.id)).toMatchObject({ classification: 'internal' });
+    const [change] = await changesOf(document.id);
+    expect(change).toMatchObject({
+      matter_id: matter.id,
+      item_type: 'document',
+      from_value: 'highly_sensitive',
+      to_value: 'internal',
+      is_inherited: 1,
+      changed_by: lawyer.userId,
+    });
+    const matterVault = await openMatterVault({ db, keyring: deps.keyring, matterId: matter.id });
+    expect(
+      matterVault.openText({
+        sealed: change?.reason_sealed ?? '',
+        context: sealContext.classificationReason(change?.id ?? ''),
+      }),
+    ).toBe(reason);
+    expect(
+      (await ledgerEntries(db, 'documents.classification_changed')).filter(
+        (entry) => entry.data.itemId === document.id,
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        actor: { type: 'user', id: lawyer.userId },
+        data: {
+          matterId: matter.id,
+          itemType: 'document',
+          itemId: document.id,
+          from: 'highly_sensitive',
+          to: 'internal',
+          inherits: true,
+          changeId: change?.id,
+        },
+      }),
+    ]);
+    for (const table of ['classification_changes', 'ledger_pending_entries'] as const) {
+      const rows = await db.selectFrom(table).selectAll().execute();
+      expect(JSON.stringify(rows)).not.toContain('MOVE-REASON-4411');
+    }
+
+    // A folder: one record for it, and what inherits below it follows.
+    await updateFolder({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      folderId: inner.id,
+      parentId: folder.id,
+      reason: 'Reorganised after settlement',
+    });
+    expect(await changesOf(inner.id)).toEqual([
+      expect.objectContaining({ item_type: 'folder', from_value: 'highly_sensitive', to_value: 'internal' }),
+    ]);
+    const innerNow = await listFolder({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      folderId: inner.id,
+    });
+    expect(innerNow.folder).toMatchObject({ parentId: folder.id, classification: 'internal' });
   });
 });

@@ -15,7 +15,11 @@ import {
 import { requireLiveFolder } from './documents.folders.usecases.js';
 import { type AccessGate, folderClassification, requireMatterAccess } from './documents.matter-access.js';
 import { actorOf } from './documents.matters.usecases.js';
-import { generateClassificationChangeId, sealContext } from './documents.models.js';
+import {
+  classificationReasonMaxLength,
+  generateClassificationChangeId,
+  sealContext,
+} from './documents.models.js';
 import { requireReadableDocument } from './documents.read.js';
 import { createDocumentsRepository, type MatterWithRole } from './documents.repository.js';
 import type { ClassificationChangesTable } from './documents.tables.js';
@@ -36,8 +40,6 @@ export type ClassificationResult = {
   /** Undefined when the item already had this label: nothing changed, nothing was recorded. */
   changeId: string | undefined;
 };
-
-export const classificationReasonMaxLength = 1000;
 
 /** The item as found, with its own label and what it would inherit. */
 type LabelledItem = {

@@ -160,6 +160,17 @@ export const createClassificationReasonRequiredError = createErrorFactory({
   message: 'Lowering a classification needs a reason (1 to 1000 characters).',
 });
 
+/**
+ * A move would lower the label a folder or document inherits (into a less classified folder), and the
+ * caller is not an owner of the matter: only owners lower a classification, by a move or explicitly.
+ */
+export const createClassificationLoweringRequiresOwnerError = createErrorFactory({
+  code: 'documents.classification_lowering_requires_owner',
+  status: 403,
+  message:
+    "Moving this item there would lower its classification, which only the matter's owners may do. Ask an owner to move it, or give it its own label first.",
+});
+
 /** `inherit` was asked for a matter, which has nothing to inherit from. */
 export const createClassificationInvalidError = createErrorFactory({
   code: 'documents.classification_invalid',
@@ -201,6 +212,25 @@ export const createAccessRequestDecidedError = createErrorFactory({
   code: 'documents.access_request_decided',
   status: 409,
   message: 'This access request was already decided.',
+});
+
+/**
+ * Approving would leave the requester with less than they hold now: a lower role than their current
+ * membership, or a grant that ends sooner (or ends, where theirs does not).
+ */
+export const createAccessRequestWouldReduceAccessError = createErrorFactory({
+  code: 'documents.access_request_would_reduce_access',
+  status: 409,
+  message:
+    'This person already holds a higher role in this matter, or a grant that lasts longer: approving would reduce their access. Deny the request, or change their membership directly.',
+});
+
+/** The caller has too many access requests waiting, or submitted too many today (`accessRequestLimits`). */
+export const createTooManyAccessRequestsError = createErrorFactory({
+  code: 'documents.too_many_access_requests',
+  status: 429,
+  message:
+    'You have too many access requests waiting or sent too many today. Withdraw one, or wait for the owners to decide.',
 });
 
 export const createGrantExpiryInvalidError = createErrorFactory({

@@ -119,6 +119,12 @@ export type DocumentsEvent =
       actor: EventActor;
       data: { matterId: string; requestId: string; userId: string };
     }
+  /** The requester withdrew their pending request before an owner decided it. */
+  | {
+      kind: 'documents.access_request_withdrawn';
+      actor: EventActor;
+      data: { matterId: string; requestId: string };
+    }
   /** Stored content failed authentication or its SHA-256 on read: tampering or corruption. */
   | {
       kind: 'documents.integrity_failed';

@@ -20,6 +20,7 @@ import {
   requireMatterAccess,
 } from './documents.matter-access.js';
 import type { Classification } from '../access/access.models.js';
+import { requireMoveKeepsClassification } from './documents.classification.moves.js';
 import { actorOf } from './documents.matters.usecases.js';
 import { type DocumentSummary, type Folder, generateFolderId, sealContext } from './documents.models.js';
 import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
@@ -245,11 +246,14 @@ export async function updateFolder({
   folderId,
   name: rawName,
   parentId,
+  reason,
 }: FolderDeps & {
   matterId: string;
   folderId: string;
   name?: string | undefined;
   parentId?: string | undefined;
+  /** Why, when the move lowers the label the folder inherits (owners only). */
+  reason?: string | undefined;
 }): Promise<Folder> {
   const now = clock.now().getTime();
   try {
@@ -273,6 +277,25 @@ export async function updateFolder({
         const targetRow = all.find((row) => row.id === parentId);
         const chain = targetRow === undefined ? [] : [...ancestorsOf(targetRow, all), targetRow];
         if (chain.some((row) => row.id === folderId)) throw createFolderMoveInvalidError();
+        if (target !== folder.parent_id) {
+          await requireMoveKeepsClassification({
+            access,
+            db: trx,
+            clock,
+            keyring,
+            ledger,
+            principal,
+            matterId,
+            item: {
+              type: 'folder',
+              id: folderId,
+              own: folder.classification,
+              from: await folderClassification({ db: trx, matter, folderId: folder.parent_id }),
+              to: await folderClassification({ db: trx, matter, folderId: target }),
+            },
+            reason,
+          });
+        }
       }
       const renamed =
         rawName === undefined

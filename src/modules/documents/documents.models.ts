@@ -67,6 +67,9 @@ export const generateDocumentId = createPrefixedIdGenerator({ prefix: 'doc' });
 export const generateVersionId = createPrefixedIdGenerator({ prefix: 'ver' });
 export const generateUploadId = createPrefixedIdGenerator({ prefix: 'upl' });
 export const generateBlobId = createPrefixedIdGenerator({ prefix: 'blb' });
+/** A lowering's reason, in characters: an explicit change and a move that lowers alike. */
+export const classificationReasonMaxLength = 1000;
+
 export const generateClassificationChangeId = createPrefixedIdGenerator({ prefix: 'clc' });
 
 export const nameMaxLength = 255;
@@ -133,3 +136,14 @@ export function accessRequestSealPurpose(requestId: string): string {
 }
 
 export type AccessRequestStatus = 'pending' | 'approved' | 'denied' | 'withdrawn';
+
+/**
+ * How many requests one person may have waiting at once, across matters, and submit in a rolling day:
+ * enough for real work, too few to use the owners' notifications as a megaphone or to flood their queue.
+ */
+export const accessRequestLimits = { maxPending: 5, maxPerDay: 20 } as const;
+
+/** Lower is less access; an approval never moves a member down this scale. */
+export function matterRoleRank(role: MatterRole): number {
+  return ['viewer', 'editor', 'owner'].indexOf(role);
+}

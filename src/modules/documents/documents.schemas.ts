@@ -52,8 +52,11 @@ export const createFolderBody = Type.Object(
   { name: nameField, parentId: Type.Optional(idField) },
   { additionalProperties: false },
 );
+/** Why a move lowers the label the item inherits: required then (owners only), ignored otherwise. */
+const moveReasonField = Type.Optional(Type.String({ maxLength: 4000 }));
+
 export const updateFolderBody = Type.Object(
-  { name: Type.Optional(nameField), parentId: Type.Optional(idField) },
+  { name: Type.Optional(nameField), parentId: Type.Optional(idField), reason: moveReasonField },
   { additionalProperties: false, minProperties: 1 },
 );
 export const folderResponse = Type.Object({
@@ -143,7 +146,7 @@ export const contentQuery = Type.Object(
 );
 
 export const updateDocumentBody = Type.Object(
-  { name: Type.Optional(nameField), folderId: Type.Optional(idField) },
+  { name: Type.Optional(nameField), folderId: Type.Optional(idField), reason: moveReasonField },
   { additionalProperties: false, minProperties: 1 },
 );
 

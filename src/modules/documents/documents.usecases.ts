@@ -14,6 +14,7 @@ import {
   folderClassifications,
   requireMatterAccess,
 } from './documents.matter-access.js';
+import { requireMoveKeepsClassification } from './documents.classification.moves.js';
 import { actorOf } from './documents.matters.usecases.js';
 import { type DocumentSummary, type DocumentVersion, type Folder, sealContext } from './documents.models.js';
 import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
@@ -79,15 +80,22 @@ export async function updateDocument({
   documentId,
   name: rawName,
   folderId,
+  reason,
 }: ChangeDeps & {
   documentId: string;
   name?: string | undefined;
   folderId?: string | undefined;
+  /** Why, when the move lowers the label the document inherits (owners only). */
+  reason?: string | undefined;
 }): Promise<DocumentSummary> {
   const now = clock.now().getTime();
   try {
     return await inTransaction(db, async (trx) => {
-      const { document, matter } = await requireReadableDocument({
+      const {
+        document,
+        matter,
+        inherited: inheritedHere,
+      } = await requireReadableDocument({
         access,
         db: trx,
         clock,
@@ -99,6 +107,25 @@ export async function updateDocument({
       const vault = await openMatterVault({ db: trx, keyring, matterId: matter.id });
       const target = folderId ?? document.folder_id;
       if (folderId !== undefined) await requireLiveFolder({ db: trx, matterId: matter.id, folderId });
+      if (target !== document.folder_id) {
+        await requireMoveKeepsClassification({
+          access,
+          db: trx,
+          clock,
+          keyring,
+          ledger,
+          principal,
+          matterId: matter.id,
+          item: {
+            type: 'document',
+            id: documentId,
+            own: document.classification,
+            from: inheritedHere,
+            to: await folderClassification({ db: trx, matter, folderId: target }),
+          },
+          reason,
+        });
+      }
       const renamed =
         rawName === undefined
           ? { name_sealed: document.name_sealed, name_lookup: document.name_lookup }
