@@ -1,21 +1,42 @@
-import { type ReactNode, useEffect } from 'react';
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { PageTitle } from './components/page-title';
 import { AppShell } from './layout/app-shell';
-import { AccountPage } from './pages/account/account-page';
 import { EnrolmentPage } from './pages/account/enrolment-page';
-import { AdminPage } from './pages/admin/admin-page';
-import { AuditPage } from './pages/audit/audit-page';
-import { CompliancePage } from './pages/compliance/compliance-page';
-import { DocumentPage } from './pages/documents/document-page';
-import { AccessRequestsPage } from './pages/matters/access-requests-page';
-import { MatterPage } from './pages/matters/matter-page';
-import { MattersPage } from './pages/matters/matters-page';
 import { InvitePage } from './pages/sign-in/invite-page';
 import { ResetPage } from './pages/sign-in/reset-page';
 import { SetupPage } from './pages/sign-in/setup-page';
 import { SignInPage } from './pages/sign-in/sign-in-page';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { type SessionState, useSession } from './session/session';
+
+/*
+ * The pages behind sign-in load on first use: the first page a person sees (sign-in, or a link from an
+ * e-mail) carries only what it needs.
+ */
+const AccountPage = lazy(() =>
+  import('./pages/account/account-page').then((module) => ({ default: module.AccountPage })),
+);
+const AdminPage = lazy(() =>
+  import('./pages/admin/admin-page').then((module) => ({ default: module.AdminPage })),
+);
+const AuditPage = lazy(() =>
+  import('./pages/audit/audit-page').then((module) => ({ default: module.AuditPage })),
+);
+const CompliancePage = lazy(() =>
+  import('./pages/compliance/compliance-page').then((module) => ({ default: module.CompliancePage })),
+);
+const DocumentPage = lazy(() =>
+  import('./pages/documents/document-page').then((module) => ({ default: module.DocumentPage })),
+);
+const AccessRequestsPage = lazy(() =>
+  import('./pages/matters/access-requests-page').then((module) => ({ default: module.AccessRequestsPage })),
+);
+const MatterPage = lazy(() =>
+  import('./pages/matters/matter-page').then((module) => ({ default: module.MatterPage })),
+);
+const MattersPage = lazy(() =>
+  import('./pages/matters/matters-page').then((module) => ({ default: module.MattersPage })),
+);
 
 type Route = {
   pattern: string;
@@ -122,5 +143,17 @@ export function App() {
   } else {
     content = resolved.route.render(resolved.params, session);
   }
-  return <AppShell>{content}</AppShell>;
+  return (
+    <AppShell>
+      <Suspense
+        fallback={
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        }
+      >
+        {content}
+      </Suspense>
+    </AppShell>
+  );
 }
