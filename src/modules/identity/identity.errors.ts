@@ -360,3 +360,10 @@ export const createApiTokenScopeError = createErrorFactory({
   status: 403,
   message: 'This API token cannot be used for this request.',
 });
+
+/** Someone outside the firm's staff (a client, a process server) or an API token asked the colleague directory. */
+export const createDirectoryNotAllowedError = createErrorFactory({
+  code: 'identity.directory_not_allowed',
+  status: 403,
+  message: 'Only the firm’s staff, signed in to the web application, may look colleagues up.',
+});

@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import { segment } from '../../api/client';
+import { Dialog } from '../../components/dialog';
+import { ErrorAlert } from '../../components/error-alert';
+import { LoadedView } from '../../components/loading';
+import { useLoad } from '../../components/use-load';
+import { useApi } from '../../session/session';
+import {
+  apiMatterPath,
+  endOfDay,
+  formatDateTime,
+  type Matter,
+  type PendingRequest,
+  roleLabels,
+  today,
+  usernamesOf,
+} from './matters-api';
+
+/**
+ * Pending access requests (owners): approve, optionally until a date, or deny. The role is the one asked
+ * for; to give another, approve and change it on the members tab.
+ */
+export function MatterRequestsTab({ matter }: { matter: Matter }) {
+  const api = useApi();
+  const [notice, setNotice] = useState('');
+  const loaded = useLoad(
+    async (signal) => {
+      const { requests } = await api.get<{ requests: PendingRequest[] }>(
+        apiMatterPath(matter.id, '/access-requests'),
+        { signal },
+      );
+      return {
+        requests,
+        names: await usernamesOf(
+          api,
+          requests.map((request) => request.requesterId),
+          signal,
+        ),
+      };
+    },
+    [matter.id],
+  );
+
+  function decided(message: string) {
+    setNotice(message);
+    loaded.reload();
+  }
+
+  return (
+    <section aria-labelledby="requests-heading">
+      <h2 id="requests-heading">Access requests</h2>
+      <div role="status">{notice === '' ? null : <p className="alert alert-success">{notice}</p>}</div>
+      <LoadedView loaded={loaded}>
+        {({ requests, names }) =>
+          requests.length === 0 ? (
+            <p>No pending requests.</p>
+          ) : (
+            <ul className="request-list">
+              {requests.map((request) => (
+                <RequestCard
+                  key={request.id}
+                  matter={matter}
+                  request={request}
+                  name={names.get(request.requesterId) ?? request.requesterId}
+                  onDecided={decided}
+                />
+              ))}
+            </ul>
+          )
+        }
+      </LoadedView>
+    </section>
+  );
+}
+
+function RequestCard({
+  matter,
+  request,
+  name,
+  onDecided,
+}: {
+  matter: Matter;
+  request: PendingRequest;
+  name: string;
+  onDecided: (message: string) => void;
+}) {
+  const api = useApi();
+  const [until, setUntil] = useState('');
+  const [isDenying, setIsDenying] = useState(false);
+  const [isSending, setIsSending] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const path = apiMatterPath(matter.id, `/access-requests/${segment(request.id)}`);
+  const untilId = `until-${request.id}`;
+
+  function decide(action: 'approve' | 'deny') {
+    setIsSending(true);
+    setError(undefined);
+    const body = action === 'approve' && until !== '' ? { expiresAt: endOfDay(until) } : {};
+    api.post(`${path}/${action}`, body).then(
+      () => {
+        setIsSending(false);
+        setIsDenying(false);
+        onDecided(
+          action === 'approve'
+            ? `${name} is now ${roleLabels[request.role].toLowerCase()} of this matter.`
+            : `The request of ${name} was denied.`,
+        );
+      },
+      (caught: unknown) => {
+        setIsSending(false);
+        setError(caught);
+      },
+    );
+  }
+
+  return (
+    <li className="card" aria-labelledby={`request-${request.id}`}>
+      <h3 id={`request-${request.id}`}>
+        {name} asks to be {roleLabels[request.role].toLowerCase()}
+      </h3>
+      <p className="muted">Asked {formatDateTime(request.createdAt)}</p>
+      <blockquote className="request-reason">{request.reason}</blockquote>
+      <div className="form-inline">
+        <div className="form">
+          <label htmlFor={untilId}>Access until (optional)</label>
+          <input
+            id={untilId}
+            type="date"
+            min={today()}
+            value={until}
+            onChange={(event) => setUntil(event.target.value)}
+          />
+        </div>
+        <button type="button" disabled={isSending} onClick={() => decide('approve')}>
+          Approve<span className="visually-hidden"> {name}</span>
+        </button>
+        <button type="button" className="button-secondary" onClick={() => setIsDenying(true)}>
+          Deny<span className="visually-hidden"> {name}</span>
+        </button>
+      </div>
+      {isDenying ? null : <ErrorAlert error={error} />}
+      {isDenying ? (
+        <Dialog title={`Deny ${name}’s request?`} onClose={() => setIsDenying(false)}>
+          <p>{name} will be told the request was denied (without a reason) and may ask again.</p>
+          <ErrorAlert error={error} />
+          <div className="actions">
+            <button
+              type="button"
+              className="button-danger"
+              disabled={isSending}
+              onClick={() => decide('deny')}
+            >
+              Deny
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setIsDenying(false)}>
+              Cancel
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </li>
+  );
+}
