@@ -1,5 +1,236 @@
+import { type MouseEvent, useState } from 'react';
+import { segment } from '../../api/client';
+import { ClassificationBadge } from '../../components/classification-badge';
+import { ErrorAlert } from '../../components/error-alert';
+import { LoadedView } from '../../components/loading';
 import { PageTitle } from '../../components/page-title';
+import { useLoad } from '../../components/use-load';
+import { Link, navigate } from '../../router';
+import { useApi } from '../../session/session';
+import { DocumentHistory } from '../audit/document-history';
+import { type DocumentAction, DocumentActionDialog } from './document-dialogs';
+import { DocumentIntegrity, useContentProbe } from './document-integrity';
+import {
+  contentUrl,
+  documentPath,
+  type DocumentWithVersions,
+  type FolderListing,
+  folderPageUrl,
+  folderPath,
+  inlineImageTypes,
+  isPdf,
+  type Version,
+} from './documents-api';
+import { formatBytes, formatDate } from './format';
+import { VersionUpload } from './version-upload';
 
 export function DocumentPage({ documentId }: { documentId: string }) {
-  return <PageTitle title="Document">Document {documentId}</PageTitle>;
+  const api = useApi();
+  const loaded = useLoad(
+    (signal) => api.get<DocumentWithVersions>(documentPath(documentId), { signal }),
+    [documentId],
+  );
+  return (
+    <LoadedView loaded={loaded}>
+      {(value) => <DocumentDetails value={value} reload={loaded.reload} />}
+    </LoadedView>
+  );
+}
+
+function DocumentDetails({ value, reload }: { value: DocumentWithVersions; reload: () => void }) {
+  const { document, versions } = value;
+  const [action, setAction] = useState<DocumentAction>();
+  const [message, setMessage] = useState('');
+  const current = versions.find((version) => version.version === document.currentVersion) ?? versions[0];
+  const probe = useContentProbe(document);
+
+  return (
+    <>
+      <PageTitle title={document.name}>{document.name}</PageTitle>
+      <FolderTrail matterId={document.matterId} folderId={document.folderId} />
+      <p>
+        <ClassificationBadge
+          classification={document.classification}
+          inherited={document.classificationIsInherited}
+        />{' '}
+        <span className="muted">
+          {formatBytes(document.size)} · version {document.currentVersion} · modified{' '}
+          {formatDate(document.updatedAt)}
+        </span>
+      </p>
+      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
+        {message}
+      </p>
+      <ErrorAlert error={probe.error} />
+      <div className="actions">
+        <a
+          className="button"
+          href={contentUrl(document.id)}
+          download={document.name}
+          onClick={(event) => probe.guardLink(event)}
+        >
+          Download
+        </a>
+        <button type="button" className="button-secondary" onClick={() => setAction('rename')}>
+          Rename
+        </button>
+        <button type="button" className="button-secondary" onClick={() => setAction('move')}>
+          Move
+        </button>
+        <button type="button" className="button-danger" onClick={() => setAction('trash')}>
+          Move to trash
+        </button>
+      </div>
+      {current !== undefined ? (
+        <DocumentIntegrity document={document} current={current} probe={probe} />
+      ) : null}
+      {current !== undefined ? <Preview document={document} current={current} probe={probe} /> : null}
+      <VersionList document={document} versions={versions} probe={probe} />
+      <VersionUpload
+        documentId={document.id}
+        onUploaded={(version) => {
+          setMessage(`Version ${version} uploaded.`);
+          reload();
+        }}
+      />
+      <section aria-labelledby="history-heading">
+        <h2 id="history-heading">History</h2>
+        <DocumentHistory documentId={document.id} />
+      </section>
+      {action !== undefined ? (
+        <DocumentActionDialog
+          action={action}
+          document={document}
+          onClose={() => setAction(undefined)}
+          onDone={(text) => {
+            setAction(undefined);
+            if (action === 'trash') {
+              navigate(`/matters/${segment(document.matterId)}`);
+              return;
+            }
+            setMessage(text);
+            reload();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** The folder path as links; the folder's listing is the only API that names a folder's ancestors. */
+function FolderTrail({ matterId, folderId }: { matterId: string; folderId: string }) {
+  const api = useApi();
+  const listing = useLoad(
+    (signal) => api.get<FolderListing>(folderPath(matterId, folderId), { signal }),
+    [matterId, folderId],
+  );
+  if (listing.state !== 'ready') return null;
+  const { path, folder } = listing.value;
+  const trail = path.some((step) => step.id === folder.id) ? path : [...path, folder];
+  return (
+    <nav aria-label="Folder">
+      <ol className="breadcrumbs">
+        {trail.map((step) => (
+          <li key={step.id}>
+            <Link to={folderPageUrl(matterId, step)}>
+              {step.parentId === undefined ? 'Top folder' : step.name}
+            </Link>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+type Probe = ReturnType<typeof useContentProbe>;
+
+/**
+ * Images show inline from the content URL itself (same origin, `no-store`, under a sandbox CSP), so no
+ * decrypted copy stays in memory as a blob. PDFs open in their own tab: every response carries
+ * X-Frame-Options: DENY, which rightly forbids framing them here.
+ */
+function Preview({
+  document,
+  current,
+  probe,
+}: {
+  document: DocumentWithVersions['document'];
+  current: Version;
+  probe: Probe;
+}) {
+  const isImage = inlineImageTypes.has(current.mediaType);
+  if (!isImage && !isPdf(current.mediaType)) return null;
+  const url = contentUrl(document.id, { version: current.version, inline: true });
+  return (
+    <section aria-labelledby="preview-heading">
+      <h2 id="preview-heading">Preview</h2>
+      {!probe.isCleared ? (
+        <button type="button" className="button-secondary" onClick={() => void probe.clear()}>
+          Show preview
+        </button>
+      ) : isImage ? (
+        <img className="document-preview" src={url} alt={`Preview of ${document.name}`} />
+      ) : (
+        <a href={url} target="_blank" rel="noopener noreferrer">
+          Open the PDF in a new tab
+        </a>
+      )}
+    </section>
+  );
+}
+
+function VersionList({
+  document,
+  versions,
+  probe,
+}: {
+  document: DocumentWithVersions['document'];
+  versions: Version[];
+  probe: Probe;
+}) {
+  return (
+    <section aria-labelledby="versions-heading">
+      <h2 id="versions-heading">Versions</h2>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Versions of {document.name}, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Size</th>
+              <th scope="col" className="hide-on-phone">
+                Uploaded
+              </th>
+              <th scope="col" className="hide-on-phone">
+                SHA-256
+              </th>
+              <th scope="col">
+                <span className="visually-hidden">Download</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((version) => (
+              <tr key={version.id}>
+                <td>{version.version}</td>
+                <td className="nowrap">{formatBytes(version.size)}</td>
+                <td className="hide-on-phone">{formatDate(version.createdAt)}</td>
+                <td className="hide-on-phone mono">{version.sha256}</td>
+                <td>
+                  <a
+                    href={contentUrl(document.id, { version: version.version })}
+                    download={document.name}
+                    aria-label={`Download version ${version.version}`}
+                    onClick={(event: MouseEvent<HTMLAnchorElement>) => probe.guardLink(event)}
+                  >
+                    Download
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
 }

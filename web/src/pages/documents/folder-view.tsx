@@ -1,8 +1,250 @@
+import { type SubmitEvent, useCallback, useDeferredValue, useId, useMemo, useState } from 'react';
+import { ClassificationBadge } from '../../components/classification-badge';
+import { ErrorAlert } from '../../components/error-alert';
+import { LoadedView } from '../../components/loading';
+import { useLoad } from '../../components/use-load';
+import { Link } from '../../router';
+import { useApi } from '../../session/session';
+import { type DocumentAction, DocumentActionDialog } from './document-dialogs';
+import { DocumentTable } from './document-table';
+import {
+  type DocumentSummary,
+  type Folder,
+  type FolderListing,
+  folderPageUrl,
+  folderPath,
+  type MatterSummary,
+  matterPath,
+} from './documents-api';
+import { type FolderAction, FolderActionDialog } from './folder-dialogs';
+import { TrashView } from './trash-view';
+import { UploadQueue } from './upload-queue';
+
 /** The documents of one folder of a matter, with upload; rendered by the matter page's Documents tab. */
 export function FolderView({ matterId, folderId }: { matterId: string; folderId: string | undefined }) {
+  const api = useApi();
+  const [isTrashShown, setIsTrashShown] = useState(false);
+  // The root folder's id comes from the matter, so /matters/:matterId needs no folder in its URL.
+  const listing = useLoad(
+    async (signal) => {
+      const id = folderId ?? (await api.get<MatterSummary>(matterPath(matterId), { signal })).rootFolderId;
+      return api.get<FolderListing>(folderPath(matterId, id), { signal });
+    },
+    [matterId, folderId],
+  );
+
   return (
-    <p>
-      Folder {folderId ?? 'root'} of {matterId}
-    </p>
+    <div className="folder-view">
+      <div className="actions">
+        <button
+          type="button"
+          className="button-secondary"
+          aria-pressed={isTrashShown}
+          onClick={() => setIsTrashShown((value) => !value)}
+        >
+          {isTrashShown ? 'Back to documents' : 'Show trash'}
+        </button>
+      </div>
+      {isTrashShown ? (
+        <TrashView matterId={matterId} onRestored={listing.reload} />
+      ) : (
+        <LoadedView loaded={listing}>
+          {(value) => <FolderContent matterId={matterId} listing={value} reload={listing.reload} />}
+        </LoadedView>
+      )}
+    </div>
+  );
+}
+
+function Breadcrumbs({ matterId, path }: { matterId: string; path: Folder[] }) {
+  return (
+    <nav aria-label="Folder path">
+      <ol className="breadcrumbs">
+        {path.map((folder, index) => {
+          const label = folder.parentId === undefined ? 'Top folder' : folder.name;
+          return (
+            <li key={folder.id}>
+              {index === path.length - 1 ? (
+                <span aria-current="page">{label}</span>
+              ) : (
+                <Link to={folderPageUrl(matterId, folder)}>{label}</Link>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}
+
+function FolderContent({
+  matterId,
+  listing,
+  reload,
+}: {
+  matterId: string;
+  listing: FolderListing;
+  reload: () => void;
+}) {
+  const filterId = useId();
+  const [filter, setFilter] = useState('');
+  const deferredFilter = useDeferredValue(filter);
+  const [message, setMessage] = useState('');
+  const [selected, setSelected] = useState<{ document: DocumentSummary; action: DocumentAction }>();
+  const [selectedFolder, setSelectedFolder] = useState<{ folder: Folder; action: FolderAction }>();
+  const { folder, folders } = listing;
+  // The server sends the folder's documents in its own order; people look for names.
+  const documents = useMemo(() => {
+    const needle = deferredFilter.trim().toLocaleLowerCase();
+    const shown =
+      needle === ''
+        ? listing.documents
+        : listing.documents.filter((document) => document.name.toLocaleLowerCase().includes(needle));
+    return [...shown].sort((a, b) => a.name.localeCompare(b.name));
+  }, [listing.documents, deferredFilter]);
+  const path = listing.path.some((step) => step.id === folder.id) ? listing.path : [...listing.path, folder];
+  const onUploaded = useCallback(() => reload(), [reload]);
+
+  return (
+    <>
+      <Breadcrumbs matterId={matterId} path={path} />
+      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
+        {message}
+      </p>
+      <section aria-labelledby="folders-heading">
+        <h2 id="folders-heading">
+          Folders in {folder.parentId === undefined ? 'the top folder' : `“${folder.name}”`}
+        </h2>
+        {folders.length > 0 ? (
+          <ul className="folder-list">
+            {folders.map((child) => (
+              <li key={child.id}>
+                <Link to={folderPageUrl(matterId, child)}>{child.name}</Link>{' '}
+                <ClassificationBadge
+                  classification={child.classification}
+                  inherited={child.classificationIsInherited}
+                />{' '}
+                <button
+                  type="button"
+                  className="button-quiet"
+                  aria-label={`Rename folder ${child.name}`}
+                  onClick={() => setSelectedFolder({ folder: child, action: 'rename' })}
+                >
+                  Rename
+                </button>
+                <button
+                  type="button"
+                  className="button-quiet"
+                  aria-label={`Trash folder ${child.name}`}
+                  onClick={() => setSelectedFolder({ folder: child, action: 'trash' })}
+                >
+                  Trash
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">No subfolders.</p>
+        )}
+        <CreateFolderForm
+          matterId={matterId}
+          parentId={folder.id}
+          onCreated={(name) => {
+            setMessage(`Folder “${name}” created.`);
+            reload();
+          }}
+        />
+      </section>
+      <section aria-labelledby="documents-heading">
+        <h2 id="documents-heading">Documents</h2>
+        <UploadQueue matterId={matterId} folderId={folder.id} onUploaded={onUploaded} />
+        {listing.documents.length === 0 ? (
+          <p className="muted">No documents in this folder yet.</p>
+        ) : (
+          <>
+            <div className="form-inline document-filter">
+              <label htmlFor={filterId}>Filter by name</label>
+              <input
+                id={filterId}
+                type="search"
+                value={filter}
+                onChange={(event) => setFilter(event.target.value)}
+              />
+            </div>
+            <DocumentTable
+              documents={documents}
+              caption={`Documents in ${folder.parentId === undefined ? 'the top folder' : folder.name}`}
+              onAction={(document, action) => setSelected({ document, action })}
+            />
+          </>
+        )}
+      </section>
+      {selected !== undefined ? (
+        <DocumentActionDialog
+          action={selected.action}
+          document={selected.document}
+          onClose={() => setSelected(undefined)}
+          onDone={(text) => {
+            setSelected(undefined);
+            setMessage(text);
+            reload();
+          }}
+        />
+      ) : null}
+      {selectedFolder !== undefined ? (
+        <FolderActionDialog
+          action={selectedFolder.action}
+          folder={selectedFolder.folder}
+          onClose={() => setSelectedFolder(undefined)}
+          onDone={(text) => {
+            setSelectedFolder(undefined);
+            setMessage(text);
+            reload();
+          }}
+        />
+      ) : null}
+    </>
+  );
+}
+
+function CreateFolderForm({
+  matterId,
+  parentId,
+  onCreated,
+}: {
+  matterId: string;
+  parentId: string;
+  onCreated: (name: string) => void;
+}) {
+  const api = useApi();
+  const inputId = useId();
+  const [name, setName] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [isBusy, setIsBusy] = useState(false);
+
+  async function submit(event: SubmitEvent) {
+    event.preventDefault();
+    setIsBusy(true);
+    setError(undefined);
+    try {
+      await api.post<Folder>(`${matterPath(matterId)}/folders`, { name: name.trim(), parentId });
+      setName('');
+      onCreated(name.trim());
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setIsBusy(false);
+    }
+  }
+
+  return (
+    <form className="form-inline" onSubmit={(event) => void submit(event)}>
+      <ErrorAlert error={error} />
+      <label htmlFor={inputId}>New folder name</label>
+      <input id={inputId} value={name} maxLength={255} required onChange={(e) => setName(e.target.value)} />
+      <button type="submit" disabled={isBusy || name.trim() === ''}>
+        Create folder
+      </button>
+    </form>
   );
 }

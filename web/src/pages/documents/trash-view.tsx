@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import { ErrorAlert } from '../../components/error-alert';
+import { LoadedView } from '../../components/loading';
+import { useLoad } from '../../components/use-load';
+import { useApi } from '../../session/session';
+import { documentPath, folderPath, matterPath, type Trash } from './documents-api';
+import { formatBytes, formatDate } from './format';
+
+/** The matter's trashed folders and documents, each with Restore (the server refuses a reused name). */
+export function TrashView({ matterId, onRestored }: { matterId: string; onRestored: () => void }) {
+  const api = useApi();
+  const trash = useLoad((signal) => api.get<Trash>(`${matterPath(matterId)}/trash`, { signal }), [matterId]);
+  const [error, setError] = useState<unknown>();
+  const [message, setMessage] = useState('');
+
+  async function restore(path: string, name: string) {
+    setError(undefined);
+    setMessage('');
+    try {
+      await api.post(`${path}/restore`);
+      setMessage(`Restored “${name}”.`);
+      trash.reload();
+      onRestored();
+    } catch (caught) {
+      setError(caught);
+    }
+  }
+
+  return (
+    <section aria-labelledby="trash-heading">
+      <h2 id="trash-heading">Trash</h2>
+      <ErrorAlert error={error} />
+      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
+        {message}
+      </p>
+      <LoadedView loaded={trash}>
+        {({ folders, documents }) =>
+          folders.length + documents.length === 0 ? (
+            <p className="muted">The trash is empty.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Trashed folders and documents</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col" className="hide-on-phone">
+                      Size
+                    </th>
+                    <th scope="col" className="hide-on-phone">
+                      Trashed
+                    </th>
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {folders.map((folder) => (
+                    <tr key={folder.id}>
+                      <td>
+                        {folder.name} <span className="muted">(folder)</span>
+                      </td>
+                      <td className="hide-on-phone">—</td>
+                      <td className="hide-on-phone">
+                        {folder.trashedAt ? formatDate(folder.trashedAt) : ''}
+                      </td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button-secondary"
+                          aria-label={`Restore ${folder.name}`}
+                          onClick={() => void restore(folderPath(matterId, folder.id), folder.name)}
+                        >
+                          Restore
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                  {documents.map((document) => (
+                    <tr key={document.id}>
+                      <td>{document.name}</td>
+                      <td className="hide-on-phone">{formatBytes(document.size)}</td>
+                      <td className="hide-on-phone">
+                        {document.trashedAt ? formatDate(document.trashedAt) : ''}
+                      </td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button-secondary"
+                          aria-label={`Restore ${document.name}`}
+                          onClick={() => void restore(documentPath(document.id), document.name)}
+                        >
+                          Restore
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </LoadedView>
+    </section>
+  );
+}
