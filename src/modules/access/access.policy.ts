@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import { createPolicyEvaluationFailedError, createPolicyInvalidError } from './access.errors.js';
 import type { PolicyDecision, PolicyEngine, PolicyRequest } from './access.models.js';
@@ -9,6 +10,15 @@ export type { PolicyDecision, PolicyEngine, PolicyRequest } from './access.model
 
 /** `policies/` of the package: two levels above this file in `src/` and in `dist/` alike. */
 export const defaultPoliciesDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../policies');
+
+/*
+ * V8 11.3 (Node 20) aborts the whole process ("unreachable code" in
+ * Deoptimizer::DoComputeBuiltinContinuation) when TurboFan has inlined the JS-to-Wasm call into the Cedar
+ * engine and that code is deoptimized lazily: a few thousand decisions followed by a folder listing were
+ * enough. Not inlining JS-to-Wasm calls avoids it at no measurable cost per decision; the flag is read when
+ * TurboFan compiles, so setting it before the first decision is early enough.
+ */
+setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 let loadCount = 0;
 
