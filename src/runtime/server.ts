@@ -157,6 +157,7 @@ async function listen({
     version,
     ledger: {
       signer: ledgerKey,
+      verifierKey: ledgerKey.verifierKey,
       witnesses: config.ledger.witnesses.map(parseCosignerKey),
       checkpointSeconds: config.ledger.checkpointSeconds,
     },

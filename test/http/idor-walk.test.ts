@@ -142,6 +142,12 @@ const cases: Record<string, Case> = {
       },
     ],
   },
+  'GET /api/ledger/verifier-key': {
+    kind: 'own',
+    statuses: [200],
+    // The log's public key: the same for everyone signed in, nothing of A's.
+    requests: () => [{ method: 'GET', url: '/api/ledger/verifier-key' }],
+  },
   'GET /api/ledger/receipts/{entryId}': {
     kind: 'foreign',
     statuses: notFound,
@@ -349,6 +355,16 @@ const cases: Record<string, Case> = {
     statuses: notAdmin,
     requests: () => [{ method: 'GET', url: '/api/admin/users' }],
   },
+  'GET /api/admin/compliance-officers': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: () => [{ method: 'GET', url: '/api/admin/compliance-officers' }],
+  },
+  'POST /api/admin/users/{id}/unlock': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: (w) => [{ method: 'POST', url: `/api/admin/users/${w.a.userId}/unlock`, payload: {} }],
+  },
   'POST /api/admin/users/{id}/disable': {
     kind: 'foreign',
     statuses: notAdmin,
@@ -448,6 +464,16 @@ const cases: Record<string, Case> = {
     kind: 'own',
     statuses: [200, 204],
     requests: () => [{ method: 'PUT', url: '/api/me/email', payload: { email: 'b@example.test' } }],
+  },
+  'POST /api/directory/lookup': {
+    kind: 'own',
+    statuses: [200],
+    // B typed A's username (a colleague's name): the directory answers A's id, username and role, no more.
+    requests: (w) => [
+      { method: 'POST', url: '/api/directory/lookup', payload: { usernames: [w.a.username] } },
+      { method: 'POST', url: '/api/directory/lookup', payload: { userIds: [w.a.userId] } },
+    ],
+    knows: (w) => [w.a.username, w.a.userId],
   },
 
   // ---- Matters ----
@@ -733,6 +759,24 @@ const cases: Record<string, Case> = {
     ],
   },
 
+  // Only the requester withdraws: B gets not-found for C's request, under A's matter or B's own.
+  'POST /api/matters/{matterId}/access-requests/{requestId}/withdraw': {
+    kind: 'foreign',
+    statuses: notFound,
+    requests: (w) => [
+      {
+        method: 'POST',
+        url: `/api/matters/${w.matterId}/access-requests/${w.accessRequestId}/withdraw`,
+        payload: {},
+      },
+      {
+        method: 'POST',
+        url: `/api/matters/${w.bMatterId}/access-requests/${w.accessRequestId}/withdraw`,
+        payload: {},
+      },
+    ],
+  },
+
   // ---- Access reports (owners and auditors) ----
   'GET /api/matters/{matterId}/access-report': {
     kind: 'foreign',
@@ -773,6 +817,11 @@ const cases: Record<string, Case> = {
     kind: 'foreign',
     statuses: notFound,
     requests: (w) => [{ method: 'GET', url: `/api/documents/${w.documentId}` }],
+  },
+  'GET /api/documents/{documentId}/history': {
+    kind: 'foreign',
+    statuses: notFound,
+    requests: (w) => [{ method: 'GET', url: `/api/documents/${w.documentId}/history` }],
   },
   'PATCH /api/documents/{documentId}': {
     kind: 'foreign',

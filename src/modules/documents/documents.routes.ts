@@ -6,6 +6,7 @@ import { registerContentRoutes } from './documents.content.routes.js';
 import type { DocumentsDependencies } from './documents.dependencies.js';
 import { registerDocumentRoutes } from './documents.documents.routes.js';
 import { registerFolderRoutes } from './documents.folders.routes.js';
+import { registerDocumentHistoryRoutes } from './documents.history.routes.js';
 import { registerMatterRoutes } from './documents.matters.routes.js';
 import { registerPartyRoutes } from './documents.parties.routes.js';
 
@@ -18,6 +19,7 @@ export async function registerDocumentsModuleRoutes(
   registerPartyRoutes(app, deps, auth);
   registerFolderRoutes(app, deps, auth);
   registerDocumentRoutes(app, deps, auth);
+  registerDocumentHistoryRoutes(app, deps, auth);
   registerAccessRequestRoutes(app, deps, auth);
   registerClassificationRoutes(app, deps, auth);
   await registerContentRoutes(app, deps, auth);

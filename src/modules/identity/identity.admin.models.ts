@@ -21,6 +21,10 @@ export type UserSummary = {
   isMfaEnrolled: boolean;
   /** The brute-force defence currently blocks sign-in to this account. */
   isLocked: boolean;
+  /** Until when, while `isLocked`: the later of the password and second-factor blocks. */
+  lockedUntil: Date | undefined;
+  /** When the account last started a session (its password or passkey accepted); undefined: never, or purged. */
+  lastSignInAt: Date | undefined;
 };
 
 export const userListLimits = { defaultLimit: 50, maxLimit: 200 } as const;

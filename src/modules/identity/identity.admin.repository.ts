@@ -69,6 +69,20 @@ export function createAdminRepository({ db }: { db: Kysely<WritDatabase> }) {
                 .where('sign_in_throttles.blocked_until', '>', now.getTime()),
             )
             .as('is_locked'),
+          eb
+            .selectFrom('sign_in_throttles')
+            .select((inner) => inner.fn.max('sign_in_throttles.blocked_until').as('until'))
+            .where('sign_in_throttles.key', 'in', [
+              sql<string>`${throttlePrefixes[0]} || ${sql.ref('users.id')}`,
+              sql<string>`${throttlePrefixes[1]} || ${sql.ref('users.id')}`,
+            ])
+            .where('sign_in_throttles.blocked_until', '>', now.getTime())
+            .as('locked_until'),
+          eb
+            .selectFrom('sessions')
+            .select((inner) => inner.fn.max('sessions.created_at').as('at'))
+            .whereRef('sessions.user_id', '=', 'users.id')
+            .as('last_sign_in_at'),
         ])
         .orderBy('users.username')
         .limit(limit);
@@ -80,6 +94,14 @@ export function createAdminRepository({ db }: { db: Kysely<WritDatabase> }) {
         // SQLite answers 0/1, PostgreSQL true/false.
         isMfaEnrolled: Boolean(row.is_mfa_enrolled),
         isLocked: Boolean(row.is_locked),
+        lockedUntil:
+          row.locked_until === null || row.locked_until === undefined
+            ? undefined
+            : new Date(row.locked_until),
+        lastSignInAt:
+          row.last_sign_in_at === null || row.last_sign_in_at === undefined
+            ? undefined
+            : new Date(row.last_sign_in_at),
       }));
     },
 
@@ -118,6 +140,22 @@ export function createAdminRepository({ db }: { db: Kysely<WritDatabase> }) {
         .where('status', '<>', status)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Forgets the sign-in defence's counters of an account (password and second factor), lifting any block;
+     * true when one of them was blocking at `now`. The client-network counters stay.
+     */
+    async deleteAccountThrottles({ userId, now }: { userId: string; now: Date }): Promise<boolean> {
+      const keys = throttlePrefixes.map((prefix) => `${prefix}${userId}`);
+      const blocked = await db
+        .selectFrom('sign_in_throttles')
+        .select('key')
+        .where('key', 'in', keys)
+        .where('blocked_until', '>', now.getTime())
+        .execute();
+      await db.deleteFrom('sign_in_throttles').where('key', 'in', keys).execute();
+      return blocked.length > 0;
     },
 
     /** Deletes every second factor of a user: TOTP, passkeys, recovery codes. */

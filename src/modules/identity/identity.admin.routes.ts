@@ -43,7 +43,12 @@ export function registerAdminRoutes(
         afterUsername: request.query.after,
       });
       return {
-        users: users.map((user) => ({ ...user, createdAt: user.createdAt.toISOString() })),
+        users: users.map(({ lockedUntil, lastSignInAt, ...user }) => ({
+          ...user,
+          createdAt: user.createdAt.toISOString(),
+          ...(lockedUntil === undefined ? {} : { lockedUntil: lockedUntil.toISOString() }),
+          ...(lastSignInAt === undefined ? {} : { lastSignInAt: lastSignInAt.toISOString() }),
+        })),
         ...(nextAfter === undefined ? {} : { nextAfter }),
       };
     },

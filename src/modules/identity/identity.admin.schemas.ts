@@ -23,6 +23,10 @@ export const userListResponse = Type.Object({
       createdAt: Type.String({ format: 'date-time' }),
       isMfaEnrolled: Type.Boolean(),
       isLocked: Type.Boolean(),
+      /** While locked: when the block ends by itself. */
+      lockedUntil: Type.Optional(Type.String({ format: 'date-time' })),
+      /** When the account last started a session; absent: never (or its sessions were purged). */
+      lastSignInAt: Type.Optional(Type.String({ format: 'date-time' })),
     }),
   ),
   nextAfter: Type.Optional(Type.String()),
@@ -40,4 +44,10 @@ export const passwordResetIssuedResponse = Type.Object({
   /** `<public URL>/reset#token=…`: shown once, to hand to the user; the token is not stored. */
   link: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
+});
+
+export const accountUnlockedResponse = Type.Object({
+  userId: Type.String(),
+  /** False when nothing blocked the account: nothing changed and nothing was recorded. */
+  wasLocked: Type.Boolean(),
 });

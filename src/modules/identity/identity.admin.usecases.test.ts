@@ -68,6 +68,8 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
         createdAt: clock.now(),
         isMfaEnrolled: true,
         isLocked: false,
+        lockedUntil: undefined,
+        lastSignInAt: undefined,
       },
       {
         id: locked.id,
@@ -77,6 +79,8 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
         createdAt: clock.now(),
         isMfaEnrolled: false,
         isLocked: true,
+        lockedUntil: new Date(clock.now().getTime() + 60_000),
+        lastSignInAt: undefined,
       },
     ]);
     const later = createTestClock({ now: new Date(clock.now().getTime() + 60_000) });
@@ -85,6 +89,19 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
     const page = await listUsers({ db, clock, principal, limit: 1, afterUsername: 'aa-enrolled' });
     expect(page.users.map((user) => user.id)).toEqual([locked.id]);
     expect(page.nextAfter).toBe('ab-locked');
+  });
+
+  test('the list says when each account last started a session, and nothing for one that never did', async () => {
+    const { db, fixtures, principal } = await setup();
+    const signedIn = await fixtures.user({ role: 'lawyer' });
+    const never = await fixtures.user({ role: 'lawyer' });
+    await fixtures.session(signedIn);
+    const at = new Date(clock.now().getTime() + 5 * 60_000);
+    const later = createTestClock({ now: at });
+    await createIdentityFixtures({ db, clock: later }).session(signedIn);
+    const { users } = await listUsers({ db, clock, principal, limit: 200 });
+    expect(users.find((user) => user.id === signedIn.id)?.lastSignInAt).toEqual(at);
+    expect(users.find((user) => user.id === never.id)?.lastSignInAt).toBeUndefined();
   });
 
   test('a non-administrator or an API token is refused every act, whatever id it names, and nothing changes', async () => {

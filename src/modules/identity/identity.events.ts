@@ -88,6 +88,8 @@ export type IdentityEvent =
     }
   | { kind: 'identity.api_token_revoked'; actor: EventActor; data: { userId: string; tokenId: string } }
   | { kind: 'identity.user_status_changed'; actor: EventActor; data: { userId: string; status: string } }
+  /** An administrator lifted the sign-in defence's block of a locked-out account (its counters start over). */
+  | { kind: 'identity.account_unlocked'; actor: EventActor; data: { userId: string } }
   /**
    * A self-service password reset with a recovery code was refused (`reason`: `code_invalid` or `throttled`);
    * `account` is a user id, or a keyed hash when no such user exists.

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { registerAdminRoutes } from './identity.admin.routes.js';
+import { registerAdminUnlockRoutes } from './identity.admin.unlock.routes.js';
 import { registerApiTokenRoutes } from './identity.api-tokens.routes.js';
 import type { RouteAuthentication } from './identity.authentication.models.js';
 import type { IdentityDependencies } from './identity.dependencies.js';
+import { registerDirectoryRoutes } from './identity.directory.routes.js';
 import { registerInvitationRoutes } from './identity.invitations.routes.js';
 import { registerMfaRoutes } from './identity.mfa.routes.js';
 import { registerNotificationRoutes } from './identity.notifications.routes.js';
@@ -25,10 +27,12 @@ export function registerIdentityRoutes(
   registerPasskeyRoutes(app, deps, auth);
   registerInvitationRoutes(app, deps, auth);
   registerAdminRoutes(app, deps, auth);
+  registerAdminUnlockRoutes(app, deps, auth);
   registerPasswordResetRoutes(app, deps);
   registerApiTokenRoutes(app, deps, auth);
   registerNotificationRoutes(app, deps, auth);
   registerSshKeyRoutes(app, deps, auth);
+  registerDirectoryRoutes(app, deps, auth);
 
   typed.route({
     method: 'GET',

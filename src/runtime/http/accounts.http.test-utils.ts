@@ -7,6 +7,7 @@ import { sessionCookieName } from '../../modules/identity/identity.sessions.cook
 import { createSessionFixtures } from '../../modules/identity/identity.sessions.test-utils.js';
 import { createTestClock } from '../../shared/clock/clock.test-utils.js';
 import { createLogger } from '../../shared/logger/logger.js';
+import { formatVerifierKey } from '../../modules/ledger/ledger.note-keys.js';
 import { createTestNoteSigner } from '../../modules/ledger/ledger.test-utils.js';
 import { buildHttpApp } from './http-app.js';
 import { createHttpMetrics } from './metrics.js';
@@ -29,6 +30,7 @@ export async function createAccountsHttpHarness({
   const database: TestDatabase = await createTestDatabase('sqlite');
   const clock = createTestClock();
   const fixtures = createSessionFixtures({ db: database.db, clock });
+  const logSigner = createTestNoteSigner({ name: 'writ.test/log' });
   const documents = createTestDocumentsDependencies({ db: database.db, clock, settings: documentsSettings });
   const app: FastifyInstance = await buildHttpApp({
     config: {
@@ -50,7 +52,8 @@ export async function createAccountsHttpHarness({
     ...(withLedgerReceipts
       ? {
           ledger: {
-            signer: createTestNoteSigner({ name: 'writ.test/log' }),
+            signer: logSigner,
+            verifierKey: formatVerifierKey(logSigner),
             witnesses: [],
             checkpointSeconds: 5,
           },

@@ -19,6 +19,7 @@ import type { CosignerVerifier } from '../../modules/ledger/ledger.cosignatures.
 import type { NoteSigner } from '../../modules/ledger/ledger.note-keys.js';
 import { registerLedgerReceiptRoutes } from '../../modules/ledger/ledger.receipts.routes.js';
 import { registerLedgerRoutes } from '../../modules/ledger/ledger.routes.js';
+import { registerLedgerVerifierKeyRoute } from '../../modules/ledger/ledger.verifier-key.routes.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { createError } from '../../shared/errors/errors.js';
@@ -48,7 +49,13 @@ export type HttpAppDependencies = {
   /** The built web UI (`vite build` output); dist/web when not given. */
   webRoot?: string;
   /** The log key (receipts) and the witnesses whose cosignatures are accepted; without it, no receipts. */
-  ledger?: { signer: NoteSigner; witnesses: readonly CosignerVerifier[]; checkpointSeconds: number };
+  ledger?: {
+    signer: NoteSigner;
+    /** The signer's public key as a c2sp.org/signed-note verifier key, served to signed-in users. */
+    verifierKey: string;
+    witnesses: readonly CosignerVerifier[];
+    checkpointSeconds: number;
+  };
 };
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
@@ -173,6 +180,7 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
       { db: deps.db, signer: deps.ledger.signer, retryAfterSeconds: deps.ledger.checkpointSeconds },
       { auth },
     );
+    registerLedgerVerifierKeyRoute(app, { verifierKey: deps.ledger.verifierKey }, { auth });
   }
   registerIdentityRoutes(app, deps.identity, { auth });
   await registerDocumentsModuleRoutes(app, deps.documents, { auth });

@@ -1,5 +1,58 @@
 import { PageTitle } from '../../components/page-title';
+import { Link } from '../../router';
+import { useSignedIn } from '../../session/session';
+import { ComplianceOfficersSection } from './compliance-officers-section';
+import { InvitationsSection } from './invitations-section';
+import { UsersSection } from './users-section';
 
+const sections = [
+  { id: 'users', label: 'Users' },
+  { id: 'invitations', label: 'Invitations' },
+  { id: 'compliance-officers', label: 'Compliance officers' },
+] as const;
+
+/** Account administration (administrators only): users, invitations, compliance officers. */
 export function AdminPage({ section }: { section: string }) {
-  return <PageTitle title="Administration">Administration ({section})</PageTitle>;
+  const session = useSignedIn();
+  const current = sections.find((each) => each.id === section);
+  if (session.user.role !== 'admin') {
+    return (
+      <>
+        <PageTitle title="Administration">Administration</PageTitle>
+        <p>Only administrators manage accounts.</p>
+      </>
+    );
+  }
+  return (
+    <>
+      <PageTitle title={current === undefined ? 'Administration' : `${current.label} · Administration`}>
+        Administration
+      </PageTitle>
+      <nav aria-label="Administration">
+        <ul className="tabs">
+          {sections.map((each) => (
+            <li key={each.id}>
+              <Link
+                to={each.id === 'users' ? '/admin' : `/admin/${each.id}`}
+                aria-current={each.id === current?.id ? 'page' : undefined}
+              >
+                {each.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {current === undefined ? (
+        <p>
+          There is no such section. <Link to="/admin">Go to the users</Link>.
+        </p>
+      ) : current.id === 'users' ? (
+        <UsersSection />
+      ) : current.id === 'invitations' ? (
+        <InvitationsSection />
+      ) : (
+        <ComplianceOfficersSection />
+      )}
+    </>
+  );
 }

@@ -1,5 +1,57 @@
 import { PageTitle } from '../../components/page-title';
+import { Link, useLocation } from '../../router';
+import { useSignedIn } from '../../session/session';
+import { AccessReportSection } from './access-report-section';
+import { WallsSection } from './walls-section';
 
+const sections = [
+  { id: 'walls', label: 'Ethical walls' },
+  { id: 'access-reports', label: 'Access reports' },
+] as const;
+
+/** Compliance (auditors; walls need the compliance-officer designation): walls and access reports. */
 export function CompliancePage({ section }: { section: string }) {
-  return <PageTitle title="Compliance">Compliance ({section})</PageTitle>;
+  const session = useSignedIn();
+  const { search } = useLocation();
+  const matterId = search.get('matter') ?? undefined;
+  const current = sections.find((each) => each.id === section);
+  if (session.user.role !== 'auditor') {
+    return (
+      <>
+        <PageTitle title="Compliance">Compliance</PageTitle>
+        <p>Compliance tools are for auditors.</p>
+      </>
+    );
+  }
+  const query = matterId === undefined ? '' : `?matter=${encodeURIComponent(matterId)}`;
+  return (
+    <>
+      <PageTitle title={current === undefined ? 'Compliance' : `${current.label} · Compliance`}>
+        Compliance
+      </PageTitle>
+      <nav aria-label="Compliance">
+        <ul className="tabs">
+          {sections.map((each) => (
+            <li key={each.id}>
+              <Link
+                to={`/compliance/${each.id}${query}`}
+                aria-current={each.id === current?.id ? 'page' : undefined}
+              >
+                {each.label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {current === undefined ? (
+        <p>
+          There is no such section. <Link to="/compliance">Go to the ethical walls</Link>.
+        </p>
+      ) : current.id === 'walls' ? (
+        <WallsSection matterId={matterId} />
+      ) : (
+        <AccessReportSection matterId={matterId} />
+      )}
+    </>
+  );
 }

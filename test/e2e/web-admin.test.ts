@@ -1,0 +1,301 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requestHttps } from '../support/cli.js';
+import {
+  adminPassword,
+  adminUsername,
+  expectAccessible,
+  keepScreenshots,
+  signInThroughUi,
+  startWebWorld,
+  totpCode,
+  totpSecretOf,
+  userPassword,
+  type WebWorld,
+} from './web-support.js';
+
+/**
+ * Administration, compliance and the ledger in the web UI, against a real `writ serve`: an administrator
+ * invites a lawyer who joins through the link, disables and re-enables the account and designates a
+ * compliance officer; the officer raises an ethical wall and downloads an access report; the ledger page
+ * shows a signed checkpoint and the verifier key; a document's history shows its upload with a proof status.
+ */
+
+const lawyer = { username: 'lena-lawyer', role: 'lawyer' } as const;
+const auditor = { username: 'aldo-auditor', role: 'auditor' } as const;
+const screened = { username: 'sam-screened', role: 'lawyer' } as const;
+const newcomer = 'nina-newcomer';
+
+type ApiUser = {
+  totpSecret: string;
+  json: (method: string, path: string, body?: unknown) => ReturnType<typeof requestHttps>;
+  raw: (path: string, body: Buffer) => ReturnType<typeof requestHttps>;
+};
+
+function cookieOf(headers: Record<string, string | string[] | undefined>): string {
+  const setCookie = headers['set-cookie'] ?? [];
+  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((line) => line.split(';')[0]).join('; ');
+}
+
+/** Signs in through the API and enrols TOTP (the roles here must have a second factor); returns its secret. */
+async function enrolTotp(world: WebWorld, username: string, password: string): Promise<ApiUser> {
+  const { url, ca } = world;
+  const signIn = await requestHttps({
+    url: `${url}/api/session`,
+    ca,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  expect(signIn.status, signIn.text).toBe(200);
+  const pending = {
+    cookie: cookieOf(signIn.headers),
+    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
+  };
+  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
+  expect(enrolment.status, enrolment.text).toBe(201);
+  const totpSecret = totpSecretOf((enrolment.json() as { otpauthUri: string }).otpauthUri);
+  const confirmed = await requestHttps({
+    url: `${url}/api/mfa/totp/confirm`,
+    ca,
+    method: 'POST',
+    headers: { ...pending, 'content-type': 'application/json' },
+    body: JSON.stringify({ code: totpCode(totpSecret) }),
+  });
+  expect(confirmed.status, confirmed.text).toBe(200);
+  const headers = {
+    cookie: cookieOf(confirmed.headers),
+    'x-csrf-token': (confirmed.json() as { session: { csrfToken: string } }).session.csrfToken,
+  };
+  return {
+    totpSecret,
+    json: (method, path, body) =>
+      requestHttps({
+        url: `${url}${path}`,
+        ca,
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    raw: (path, body) =>
+      requestHttps({
+        url: `${url}${path}`,
+        ca,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+        body,
+      }),
+  };
+}
+
+/** TOTP codes are single-use per 30-second step: sign-ins wait for the step after enrolment's. */
+async function waitForNextTotpStep(): Promise<void> {
+  const intoStep = Date.now() % 30_000;
+  await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 1_000));
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/sign-in/);
+}
+
+describe('web UI: administration, compliance and the ledger', () => {
+  let world: WebWorld;
+  let page: Page;
+  const secrets = new Map<string, string>();
+  let matterId = '';
+  let documentId = '';
+  let lawyerId = '';
+
+  beforeAll(async () => {
+    world = await startWebWorld({ users: [lawyer, auditor, screened] });
+    const [admin, lawyerApi, auditorApi] = await Promise.all([
+      enrolTotp(world, adminUsername, adminPassword),
+      enrolTotp(world, lawyer.username, userPassword),
+      enrolTotp(world, auditor.username, userPassword),
+    ]);
+    secrets.set(adminUsername, admin.totpSecret);
+    secrets.set(lawyer.username, lawyerApi.totpSecret);
+    secrets.set(auditor.username, auditorApi.totpSecret);
+    const matter = await lawyerApi.json('POST', '/api/matters', { name: 'Acme v Globex' });
+    expect(matter.status, matter.text).toBe(201);
+    matterId = (matter.json() as { id: string }).id;
+    const uploaded = await lawyerApi.raw(
+      `/api/matters/${matterId}/documents?name=complaint.txt`,
+      Buffer.from('The complaint, filed today.'),
+    );
+    expect(uploaded.status, uploaded.text).toBe(201);
+    documentId = (uploaded.json() as { document: { id: string } }).document.id;
+    const session = await lawyerApi.json('GET', '/api/session');
+    lawyerId = (session.json() as { user: { id: string } }).user.id;
+    // Wrong passwords until the sign-in defence locks the account out.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const failed = await requestHttps({
+        url: `${world.url}/api/session`,
+        ca: world.ca,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: screened.username, password: 'not the password at all' }),
+      });
+      expect(failed.status).toBe(401);
+    }
+    await waitForNextTotpStep();
+    page = await world.browser.newPage();
+  }, 120_000);
+
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  /** Each test starts from a fresh sign-in, whatever the previous one left behind. */
+  const signIn = async (username: string, password: string) => {
+    await page.context().clearCookies();
+    await signInThroughUi(page, world.url, { username, password, totpSecret: secrets.get(username) ?? '' });
+  };
+
+  test('the administrator unlocks a locked-out account, invites a lawyer who joins, disables and enables them, and designates a compliance officer', async () => {
+    await signIn(adminUsername, adminPassword);
+    await page.goto(`${world.url}/admin`);
+    await page.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
+    await page.getByRole('rowheader', { name: lawyer.username }).waitFor();
+    const lockedRow = page.getByRole('row', { name: new RegExp(screened.username) });
+    await expect.poll(() => lockedRow.textContent()).toMatch(/Locked out.*until/);
+    await expectAccessible(page, 'admin users');
+    await keepScreenshots(page, 'admin-users');
+    await page.getByRole('button', { name: `Unlock ${screened.username}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Unlock account' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${screened.username} is unlocked` })
+      .waitFor();
+    await expect.poll(() => lockedRow.textContent()).toContain('Not locked');
+
+    await page.getByRole('link', { name: 'Invitations' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/admin\/invitations$/);
+    await page.getByLabel('Role of the new account').selectOption('lawyer');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    const linkField = page.getByLabel(/^Invitation link/);
+    await linkField.waitFor();
+    const link = await linkField.inputValue();
+    expect(link).toMatch(/\/invite#token=/);
+    await page.getByRole('cell', { name: 'Open', exact: true }).first().waitFor();
+    await expectAccessible(page, 'admin invitations');
+    await keepScreenshots(page, 'admin-invitations');
+
+    const invitee = await world.browser.newPage();
+    await invitee.goto(link);
+    await invitee.getByLabel('Username').fill(newcomer);
+    await invitee.getByLabel('New password').fill('a long and private passphrase 42');
+    await invitee.getByRole('button', { name: 'Create my account' }).click();
+    await invitee.getByText('Your account is ready').waitFor();
+    await invitee.close();
+
+    await page.getByRole('link', { name: 'Users' }).click();
+    const row = page.getByRole('row', { name: new RegExp(newcomer) });
+    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain('Active');
+    await page.getByRole('button', { name: `Disable ${newcomer}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Disable account' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${newcomer} is disabled` })
+      .waitFor();
+    await expect.poll(() => row.textContent()).toContain('Disabled');
+    await page.getByRole('button', { name: `Enable ${newcomer}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Enable account' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${newcomer} is enabled` })
+      .waitFor();
+    await expect.poll(() => row.textContent()).toContain('Active');
+
+    await page.getByRole('link', { name: 'Compliance officers' }).click();
+    await page.getByRole('button', { name: `Make compliance officer ${auditor.username}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Make compliance officer' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${auditor.username} is a compliance officer` })
+      .waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(auditor.username) })
+      .getByText(/^Yes, since/)
+      .waitFor();
+    await signOut(page);
+  }, 120_000);
+
+  test('the compliance officer raises a wall on a matter and downloads its access report as CSV', async () => {
+    await signIn(auditor.username, userPassword);
+    await page.goto(`${world.url}/compliance`);
+    await page.getByLabel('Matter reference').fill(matterId);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await page.getByText('No wall stands on this matter.').waitFor();
+    await page.getByLabel('Username to screen').fill(screened.username);
+    await page.getByRole('button', { name: 'Add wall' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${screened.username} is screened` })
+      .waitFor();
+    await page.getByRole('rowheader', { name: screened.username }).waitFor();
+    await expectAccessible(page, 'compliance walls');
+    await keepScreenshots(page, 'compliance-walls');
+
+    await page.getByRole('link', { name: 'Access reports' }).click();
+    await expect.poll(() => page.url()).toContain(`/compliance/access-reports?matter=${matterId}`);
+    await page.getByRole('rowheader', { name: lawyer.username }).waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`access-report-${matterId}.csv`);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8');
+    expect(csv).toContain(lawyerId);
+    await expectAccessible(page, 'access report');
+    await keepScreenshots(page, 'access-report');
+  }, 120_000);
+
+  test('the ledger page shows a signed checkpoint with entries and the verifier key', async () => {
+    await page.goto(`${world.url}/audit`);
+    // The sequencer signs a checkpoint every few seconds once the log grew.
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          const size = page.getByTestId('tree-size');
+          await Promise.race([
+            size.waitFor({ timeout: 5_000 }),
+            page.getByRole('alert').waitFor({ timeout: 5_000 }),
+          ]).catch(() => undefined);
+          return (await size.count()) === 1 ? Number(await size.textContent()) : 0;
+        },
+        { timeout: 60_000, interval: 2_000 },
+      )
+      .toBeGreaterThan(0);
+    expect(await page.getByTestId('verifier-key').textContent()).toMatch(
+      /^[^+\s]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/,
+    );
+    await page.getByText('writ ledger prove receipt.json').waitFor();
+    await expectAccessible(page, 'ledger');
+    await keepScreenshots(page, 'ledger');
+    await signOut(page);
+  }, 120_000);
+
+  test("a document's history shows its upload with a proof status", async () => {
+    await signIn(lawyer.username, userPassword);
+    await page.goto(`${world.url}/documents/${documentId}`);
+    const history = page.getByRole('region', { name: 'History' });
+    const upload = history.getByRole('row', { name: /Uploaded \(version 1\)/ });
+    await upload.waitFor();
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          await upload.waitFor();
+          return upload.textContent();
+        },
+        { timeout: 60_000, interval: 2_000 },
+      )
+      .toContain('In a signed checkpoint');
+    expect(await upload.textContent()).toContain('You');
+  }, 120_000);
+});

@@ -1,0 +1,304 @@
+import { useState } from 'react';
+import { segment } from '../../api/client';
+import { ErrorAlert } from '../../components/error-alert';
+import { LoadedView } from '../../components/loading';
+import { useLoad } from '../../components/use-load';
+import { useApi, useSignedIn } from '../../session/session';
+import {
+  type AccountUnlocked,
+  formatTime,
+  type PasswordResetIssued,
+  roleLabels,
+  type UserList,
+  type UserSummary,
+} from './admin-api';
+import { ConfirmDialog } from './confirm-dialog';
+import { OneTimeLink } from './one-time-link';
+
+type Pending = { act: 'disable' | 'enable' | 'reset' | 'sessions' | 'unlock'; user: UserSummary };
+
+const pageSize = 100;
+
+/** Accounts: status, second factor, lockout; disable and enable, end sessions, issue a reset link. */
+export function UsersSection() {
+  const api = useApi();
+  const loaded = useLoad(
+    (signal) => api.get<UserList>(`/api/admin/users?limit=${pageSize}`, { signal }),
+    [api],
+  );
+  return <LoadedView loaded={loaded}>{(first) => <UserTable first={first} />}</LoadedView>;
+}
+
+function UserTable({ first }: { first: UserList }) {
+  const api = useApi();
+  const session = useSignedIn();
+  const [users, setUsers] = useState(first.users);
+  const [nextAfter, setNextAfter] = useState(first.nextAfter);
+  const [pending, setPending] = useState<Pending | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [message, setMessage] = useState('');
+  const [reset, setReset] = useState<{ username: string; issued: PasswordResetIssued } | undefined>();
+
+  function loadMore() {
+    if (nextAfter === undefined) return;
+    setError(undefined);
+    api
+      .get<UserList>(`/api/admin/users?limit=${pageSize}&after=${encodeURIComponent(nextAfter)}`)
+      .then((page) => {
+        setUsers((current) => [...current, ...page.users]);
+        setNextAfter(page.nextAfter);
+      }, setError);
+  }
+
+  async function perform({ act, user }: Pending): Promise<string> {
+    const base = `/api/admin/users/${segment(user.id)}`;
+    if (act === 'disable' || act === 'enable') {
+      const result = await api.post<{ userId: string; status: UserSummary['status'] }>(`${base}/${act}`, {});
+      setUsers((current) =>
+        current.map((each) => (each.id === result.userId ? { ...each, status: result.status } : each)),
+      );
+      return act === 'disable'
+        ? `${user.username} is disabled: they cannot sign in, and their sessions and API tokens ended.`
+        : `${user.username} is enabled and can sign in again.`;
+    }
+    if (act === 'unlock') {
+      const { wasLocked } = await api.post<AccountUnlocked>(`${base}/unlock`, {});
+      setUsers((current) =>
+        current.map((each) =>
+          each.id === user.id ? { ...each, isLocked: false, lockedUntil: undefined } : each,
+        ),
+      );
+      return wasLocked
+        ? `${user.username} is unlocked and may try to sign in again.`
+        : `${user.username} was no longer locked out.`;
+    }
+    if (act === 'sessions') {
+      const { count } = await api.post<{ count: number }>(`${base}/sessions/revoke`, {});
+      return `${count} session${count === 1 ? '' : 's'} of ${user.username} ended.`;
+    }
+    const issued = await api.post<PasswordResetIssued>(`${base}/password-reset`, {});
+    setReset({ username: user.username, issued });
+    return `A password-reset link for ${user.username} is ready below.`;
+  }
+
+  function confirm() {
+    if (pending === undefined) return;
+    setBusy(true);
+    setError(undefined);
+    setMessage('');
+    perform(pending).then(
+      (text) => {
+        setMessage(text);
+        setPending(undefined);
+        setBusy(false);
+      },
+      (caught: unknown) => {
+        setError(caught);
+        setPending(undefined);
+        setBusy(false);
+      },
+    );
+  }
+
+  return (
+    <section aria-labelledby="users-heading">
+      <h2 id="users-heading">Users</h2>
+      <p className="muted">
+        Administrators manage accounts only: nothing here opens a matter or its documents.
+      </p>
+      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
+        {message}
+      </p>
+      <ErrorAlert error={error} />
+      {reset !== undefined ? (
+        <OneTimeLink
+          label={`Password-reset link for ${reset.username}`}
+          link={reset.issued.link}
+          expiresAt={reset.issued.expiresAt}
+        />
+      ) : null}
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Accounts, by username</caption>
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Role</th>
+              <th scope="col">Status</th>
+              <th scope="col">Second factor</th>
+              <th scope="col">Sign-in</th>
+              <th scope="col" className="hide-on-phone">
+                Last sign-in
+              </th>
+              <th scope="col" className="hide-on-phone">
+                Created
+              </th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((user) => (
+              <tr key={user.id}>
+                <th scope="row">
+                  {user.username}
+                  {user.id === session.user.id ? <span className="muted"> (you)</span> : null}
+                </th>
+                <td>{roleLabels[user.role]}</td>
+                <td>
+                  <span className={user.status === 'active' ? 'status-ok' : 'status-bad'}>
+                    {user.status === 'active' ? 'Active' : 'Disabled'}
+                  </span>
+                </td>
+                <td>{user.isMfaEnrolled ? 'Enrolled' : 'Not enrolled'}</td>
+                <td>
+                  {user.isLocked ? (
+                    <>
+                      <span className="status-bad">Locked out</span>{' '}
+                      <span className="muted">
+                        (too many failed attempts
+                        {user.lockedUntil === undefined ? '' : `; until ${formatTime(user.lockedUntil)}`})
+                      </span>
+                    </>
+                  ) : (
+                    'Not locked'
+                  )}
+                </td>
+                <td className="hide-on-phone">
+                  {user.lastSignInAt === undefined ? (
+                    <span className="muted">Never</span>
+                  ) : (
+                    formatTime(user.lastSignInAt)
+                  )}
+                </td>
+                <td className="hide-on-phone">{formatTime(user.createdAt)}</td>
+                <td>
+                  <div className="actions">
+                    {user.status === 'active' ? (
+                      user.id === session.user.id ? null : (
+                        <button
+                          type="button"
+                          className="button-quiet"
+                          onClick={() => setPending({ act: 'disable', user })}
+                        >
+                          Disable <span className="visually-hidden">{user.username}</span>
+                        </button>
+                      )
+                    ) : (
+                      <button
+                        type="button"
+                        className="button-quiet"
+                        onClick={() => setPending({ act: 'enable', user })}
+                      >
+                        Enable <span className="visually-hidden">{user.username}</span>
+                      </button>
+                    )}
+                    {user.isLocked ? (
+                      <button
+                        type="button"
+                        className="button-quiet"
+                        onClick={() => setPending({ act: 'unlock', user })}
+                      >
+                        Unlock <span className="visually-hidden">{user.username}</span>
+                      </button>
+                    ) : null}
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      onClick={() => setPending({ act: 'reset', user })}
+                    >
+                      Reset password <span className="visually-hidden">of {user.username}</span>
+                    </button>
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      onClick={() => setPending({ act: 'sessions', user })}
+                    >
+                      End sessions <span className="visually-hidden">of {user.username}</span>
+                    </button>
+                  </div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {nextAfter !== undefined ? (
+        <p>
+          <button type="button" className="button-secondary" onClick={loadMore}>
+            Show more accounts
+          </button>
+        </p>
+      ) : null}
+      <p className="help">
+        A locked-out account unlocks by itself when its wait ends (each further failed attempt doubles it, up
+        to the configured lockout); Unlock ends it early.
+      </p>
+      {pending !== undefined ? (
+        <PendingDialog
+          pending={pending}
+          busy={busy}
+          onConfirm={confirm}
+          onClose={() => setPending(undefined)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function PendingDialog({
+  pending: { act, user },
+  busy,
+  onConfirm,
+  onClose,
+}: {
+  pending: Pending;
+  busy: boolean;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const texts = {
+    disable: {
+      title: `Disable ${user.username}?`,
+      body: 'They can no longer sign in; their sessions end and their API tokens are revoked for good. You can enable the account again later.',
+      confirm: 'Disable account',
+      isDanger: true,
+    },
+    enable: {
+      title: `Enable ${user.username}?`,
+      body: 'They can sign in again. Sessions and API tokens ended when the account was disabled stay ended.',
+      confirm: 'Enable account',
+      isDanger: false,
+    },
+    reset: {
+      title: `Reset the password of ${user.username}?`,
+      body: 'Writ makes a single-use link, shown to you once, with which they choose a new password. Their current password keeps working until then.',
+      confirm: 'Make reset link',
+      isDanger: false,
+    },
+    unlock: {
+      title: `Unlock ${user.username}?`,
+      body: 'The lockout ends now and their failed attempts are forgotten. Do this only once you know the attempts were theirs (they called you): a lockout is what stops password guessing. The network the attempts came from stays throttled.',
+      confirm: 'Unlock account',
+      isDanger: false,
+    },
+    sessions: {
+      title: `End every session of ${user.username}?`,
+      body: 'They are signed out everywhere (a lost laptop, a suspected intrusion) and must sign in again.',
+      confirm: 'End sessions',
+      isDanger: true,
+    },
+  }[act];
+  return (
+    <ConfirmDialog
+      title={texts.title}
+      confirmLabel={texts.confirm}
+      isDanger={texts.isDanger}
+      busy={busy}
+      onConfirm={onConfirm}
+      onClose={onClose}
+    >
+      <p>{texts.body}</p>
+    </ConfirmDialog>
+  );
+}
