@@ -1,3 +1,4 @@
+import { loadPolicyEngine } from '../src/modules/access/access.policy.js';
 import { randomBytes } from 'node:crypto';
 import { createTestDocumentsDependencies } from '../test/support/documents.js';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -141,6 +142,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       signInLockoutMinutes: 15,
       invitationTtlHours: 72,
     },
+    policy: loadPolicyEngine(),
     publicUrl: 'https://localhost:8443',
   };
   const app = await buildHttpApp({

@@ -126,6 +126,7 @@ async function listen({
     secretBox: deps.secretBox,
     keyedHasher: deps.keyedHasher,
     settings: config.identity,
+    policy: deps.policy,
     get publicUrl() {
       return url;
     },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { testPolicyEngine } from './documents.js';
 import type { WritDatabase } from '../../src/modules/database.js';
 import type {
   IdentityDependencies,
@@ -44,6 +45,7 @@ export function createTestIdentityDependencies({
     secretBox: createSecretBox({ key: installationKey }),
     keyedHasher: createKeyedHasher({ key: installationKey }),
     settings: { ...testIdentitySettings, ...settings },
+    policy: testPolicyEngine(),
     publicUrl,
   };
 }

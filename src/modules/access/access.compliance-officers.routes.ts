@@ -31,7 +31,11 @@ export function registerComplianceOfficerListRoute(
     },
     onRequest: auth.require(),
     handler: async (request) => {
-      const officers = await listComplianceOfficers({ db: deps.db, principal: auth.principalOf(request) });
+      const officers = await listComplianceOfficers({
+        db: deps.db,
+        policy: deps.policy,
+        principal: auth.principalOf(request),
+      });
       return {
         officers: officers.map((officer) => ({
           ...officer,

@@ -1,7 +1,7 @@
 import { afterAll, expect, test } from 'vitest';
 import { expectCode } from '../../../test/support/assertions.js';
 import { describeOnDatabases } from '../../../test/support/databases.js';
-import { createDocumentsFixtures } from '../../../test/support/documents.js';
+import { createDocumentsFixtures, testPolicyEngine } from '../../../test/support/documents.js';
 import { createLedger } from '../ledger/ledger.usecases.js';
 import { designateComplianceOfficer, revokeComplianceOfficer } from './access.compliance.usecases.js';
 import { listComplianceOfficers } from './access.compliance-officers.usecases.js';
@@ -34,7 +34,7 @@ describeOnDatabases('access: the list of compliance officers', ({ getDb }) => {
     await designateComplianceOfficer({ ...designation, userId: withdrawn.userId });
     await revokeComplianceOfficer({ ...designation, userId: withdrawn.userId });
 
-    const officers = await listComplianceOfficers({ db, principal: admin });
+    const officers = await listComplianceOfficers({ db, policy: testPolicyEngine(), principal: admin });
     const mine = officers.filter((officer) => [kept.userId, withdrawn.userId].includes(officer.userId));
     expect(mine).toEqual([{ userId: kept.userId, designatedBy: admin.userId, designatedAt: clock.now() }]);
   });
@@ -45,7 +45,10 @@ describeOnDatabases('access: the list of compliance officers', ({ getDb }) => {
     const lawyer = await user('lawyer');
     const adminToken = { ...admin, via: 'api_token' as const, sessionId: undefined };
     for (const principal of [auditor, lawyer, adminToken]) {
-      await expectCode(listComplianceOfficers({ db, principal }), 'identity.admin_required');
+      await expectCode(
+        listComplianceOfficers({ db, policy: testPolicyEngine(), principal }),
+        'identity.admin_required',
+      );
     }
   });
 });

@@ -4,7 +4,8 @@ import { inTransaction } from '../../shared/db/transaction.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { createAdminRepository } from './identity.admin.repository.js';
-import { requireAdmin } from './identity.admin.usecases.js';
+import { requireAccountManager } from './identity.admin.usecases.js';
+import type { PolicyEngine } from '../access/access.models.js';
 import type { IdentitySettings } from './identity.dependencies.js';
 import { createUserNotFoundError } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
@@ -21,6 +22,7 @@ export async function unlockAccount({
   clock,
   ledger,
   settings,
+  policy,
   principal,
   userId,
 }: {
@@ -28,10 +30,11 @@ export async function unlockAccount({
   clock: Clock;
   ledger: Pick<Ledger<IdentityEvent>, 'append'>;
   settings: Pick<IdentitySettings, 'stepUpMinutes'>;
+  policy: PolicyEngine;
   principal: Principal;
   userId: string;
 }): Promise<{ userId: string; wasLocked: boolean }> {
-  const actor = requireAdmin(principal);
+  const actor = await requireAccountManager({ db, policy, principal });
   requireRecentSecondFactor({ principal, clock, settings });
   return inTransaction(db, async (trx) => {
     const repository = createAdminRepository({ db: trx });

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { describeOnDatabases } from '../../../test/support/databases.js';
+import { testPolicyEngine } from '../../../test/support/documents.js';
 import { createTestClock } from '../../shared/clock/clock.test-utils.js';
 import { createApiTokensRepository } from './identity.api-tokens.repository.js';
 import {
@@ -56,9 +57,9 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
         })
         .execute(),
     );
-    const withFactorLock = await listUsers({ db, clock, principal, limit: 3 });
+    const withFactorLock = await listUsers({ db, clock, policy: testPolicyEngine(), principal, limit: 3 });
     expect(withFactorLock.users[2]).toMatchObject({ id: factorLocked.id, isLocked: true });
-    const { users } = await listUsers({ db, clock, principal, limit: 2 });
+    const { users } = await listUsers({ db, clock, policy: testPolicyEngine(), principal, limit: 2 });
     expect(users).toEqual([
       {
         id: enrolled.id,
@@ -84,9 +85,16 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
       },
     ]);
     const later = createTestClock({ now: new Date(clock.now().getTime() + 60_000) });
-    const next = await listUsers({ db, clock: later, principal, limit: 200 });
+    const next = await listUsers({ db, clock: later, policy: testPolicyEngine(), principal, limit: 200 });
     expect(next.users.find((user) => user.id === locked.id)?.isLocked).toBe(false);
-    const page = await listUsers({ db, clock, principal, limit: 1, afterUsername: 'aa-enrolled' });
+    const page = await listUsers({
+      db,
+      clock,
+      policy: testPolicyEngine(),
+      principal,
+      limit: 1,
+      afterUsername: 'aa-enrolled',
+    });
     expect(page.users.map((user) => user.id)).toEqual([locked.id]);
     expect(page.nextAfter).toBe('ab-locked');
   });
@@ -99,7 +107,7 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
     const at = new Date(clock.now().getTime() + 5 * 60_000);
     const later = createTestClock({ now: at });
     await createIdentityFixtures({ db, clock: later }).session(signedIn);
-    const { users } = await listUsers({ db, clock, principal, limit: 200 });
+    const { users } = await listUsers({ db, clock, policy: testPolicyEngine(), principal, limit: 200 });
     expect(users.find((user) => user.id === signedIn.id)?.lastSignInAt).toEqual(at);
     expect(users.find((user) => user.id === never.id)?.lastSignInAt).toBeUndefined();
   });

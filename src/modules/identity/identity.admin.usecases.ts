@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
 import type { IdGenerator } from '../../shared/ids/ids.js';
+import { authorizeInstallationAction } from '../access/access.usecases.js';
+import type { PolicyEngine } from '../access/access.models.js';
 import type { WritDatabase } from '../database.js';
 import type { EventActor } from '../ledger/ledger.models.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
@@ -32,13 +34,28 @@ import { createIdentityRepository } from './identity.repository.js';
 type IdentityLedger = Pick<Ledger<IdentityEvent>, 'append'>;
 
 /**
- * The first statement of every account-management act. Non-administrators get 403 before anything is
- * loaded, whatever id they name, so the answer tells them nothing about which accounts exist. API tokens
- * never manage accounts, whoever owns them.
+ * The first statement of every account-management act, decided by the one policy decision point (Cedar's
+ * `installation.manage_accounts`: administrators, in a signed-in session, never by API token). Everyone
+ * else gets 403 before anything is loaded, whatever id they name, so the answer tells them nothing about
+ * which accounts exist.
  * @NOTE The admin role manages accounts only: nothing here reads or grants matter content.
  */
-export function requireAdmin(principal: Principal): EventActor {
-  if (principal.role !== 'admin' || principal.via !== 'session') throw createAdminRequiredError();
+export async function requireAccountManager({
+  db,
+  policy,
+  principal,
+}: {
+  db: Kysely<WritDatabase>;
+  policy: PolicyEngine;
+  principal: Principal;
+}): Promise<EventActor> {
+  const decision = await authorizeInstallationAction({
+    db,
+    policy,
+    principal: { userId: principal.userId, role: principal.role, via: principal.via },
+    action: 'installation.manage_accounts',
+  });
+  if (!decision.isAllowed) throw createAdminRequiredError();
   return { type: 'user', id: principal.userId };
 }
 
@@ -62,17 +79,19 @@ export async function prepareNewAccount({
 export async function listUsers({
   db,
   clock,
+  policy,
   principal,
   limit = userListLimits.defaultLimit,
   afterUsername,
 }: {
   db: Kysely<WritDatabase>;
   clock: Clock;
+  policy: PolicyEngine;
   principal: Principal;
   limit?: number;
   afterUsername?: string;
 }): Promise<{ users: UserSummary[]; nextAfter: string | undefined }> {
-  requireAdmin(principal);
+  await requireAccountManager({ db, policy, principal });
   const pageSize = Math.min(Math.max(Math.trunc(limit), 1), userListLimits.maxLimit);
   const users = await createAdminRepository({ db }).listUserSummaries({
     limit: pageSize,
@@ -86,6 +105,7 @@ type ManageUserArgs = {
   db: Kysely<WritDatabase>;
   clock: Clock;
   ledger: IdentityLedger;
+  policy: PolicyEngine;
   principal: Principal;
   userId: string;
 };
@@ -98,8 +118,8 @@ export async function setUserStatus({
   status,
   ...args
 }: ManageUserArgs & { status: UserStatus }): Promise<{ userId: string; status: UserStatus }> {
-  const { db, clock, ledger, principal, userId } = args;
-  const actor = requireAdmin(principal);
+  const { db, clock, ledger, policy, principal, userId } = args;
+  const actor = await requireAccountManager({ db, policy, principal });
   if (status === 'disabled' && userId === principal.userId) throw createCannotDisableSelfError();
   return inTransaction(db, async (trx) => {
     const repository = createAdminRepository({ db: trx });
@@ -133,8 +153,8 @@ export async function setUserStatus({
 
 /** Ends every session of an account (a lost laptop, a suspected intrusion). */
 export async function revokeUserSessions(args: ManageUserArgs): Promise<{ count: number }> {
-  const { db, clock, ledger, principal, userId } = args;
-  const actor = requireAdmin(principal);
+  const { db, clock, ledger, policy, principal, userId } = args;
+  const actor = await requireAccountManager({ db, policy, principal });
   return inTransaction(db, async (trx) => {
     const account = await createAdminRepository({ db: trx }).findAccountById({ id: userId });
     if (account === undefined) throw createUserNotFoundError();

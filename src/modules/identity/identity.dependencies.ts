@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
+import type { PolicyEngine } from '../access/access.models.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { KeyedHasher, SecretBox } from '../vault/vault.models.js';
@@ -27,6 +28,8 @@ export type IdentityDependencies = {
   secretBox: SecretBox;
   keyedHasher: KeyedHasher;
   settings: IdentitySettings;
+  /** The one policy decision point: account management is an `Installation` action decided by Cedar. */
+  policy: PolicyEngine;
   /** The https:// origin people use, for links (invitations, resets) and the WebAuthn relying party. */
   publicUrl: string;
 };

@@ -6,7 +6,8 @@ import { generateSecretToken, hashSecretToken } from '../../shared/random/tokens
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { requireRecentSecondFactor } from './identity.step-up.usecases.js';
-import { prepareNewAccount, requireAdmin } from './identity.admin.usecases.js';
+import { prepareNewAccount, requireAccountManager } from './identity.admin.usecases.js';
+import type { PolicyEngine } from '../access/access.models.js';
 import type { IdentityDependencies, IdentitySettings } from './identity.dependencies.js';
 import {
   createInvitationExpiredError,
@@ -36,6 +37,7 @@ export type CreateInvitationArgs = {
   ledger: IdentityLedger;
   settings: Pick<IdentitySettings, 'invitationTtlHours' | 'stepUpMinutes'>;
   publicUrl: string;
+  policy: PolicyEngine;
   principal: Principal;
   role: string;
   generateId?: IdGenerator;
@@ -51,11 +53,12 @@ export async function createInvitation({
   ledger,
   settings,
   publicUrl,
+  policy,
   principal,
   role,
   generateId = generateInvitationId,
 }: CreateInvitationArgs): Promise<{ invitation: Invitation; link: string }> {
-  const actor = requireAdmin(principal);
+  const actor = await requireAccountManager({ db, policy, principal });
   requireRecentSecondFactor({ principal, clock, settings });
   if (!isRole(role)) throw createRoleInvalidError();
   return inTransaction(db, async (trx) => {
@@ -86,13 +89,15 @@ export async function createInvitation({
 export async function listInvitations({
   db,
   clock,
+  policy,
   principal,
 }: {
   db: Kysely<WritDatabase>;
   clock: Clock;
+  policy: PolicyEngine;
   principal: Principal;
 }): Promise<{ invitations: Invitation[] }> {
-  requireAdmin(principal);
+  await requireAccountManager({ db, policy, principal });
   const invitations = await createInvitationsRepository({ db }).listInvitations({
     now: clock.now(),
     limit: invitationListLimit,
@@ -105,16 +110,18 @@ export async function revokeInvitation({
   db,
   clock,
   ledger,
+  policy,
   principal,
   invitationId,
 }: {
   db: Kysely<WritDatabase>;
   clock: Clock;
   ledger: IdentityLedger;
+  policy: PolicyEngine;
   principal: Principal;
   invitationId: string;
 }): Promise<{ invitation: Invitation }> {
-  const actor = requireAdmin(principal);
+  const actor = await requireAccountManager({ db, policy, principal });
   return inTransaction(db, async (trx) => {
     const repository = createInvitationsRepository({ db: trx });
     const now = clock.now();

@@ -9,7 +9,8 @@ import type { Ledger } from '../ledger/ledger.usecases.js';
 import { revokeAllUserSessions } from './identity.sessions.usecases.js';
 import { requireRecentSecondFactor } from './identity.step-up.usecases.js';
 import { createAdminRepository } from './identity.admin.repository.js';
-import { requireAdmin } from './identity.admin.usecases.js';
+import { requireAccountManager } from './identity.admin.usecases.js';
+import type { PolicyEngine } from '../access/access.models.js';
 import type { IdentitySettings } from './identity.dependencies.js';
 import {
   createResetLinkExpiredError,
@@ -37,6 +38,7 @@ export async function issuePasswordReset({
   ledger,
   settings,
   publicUrl,
+  policy,
   principal,
   userId,
   generateId = generatePasswordResetId,
@@ -46,11 +48,12 @@ export async function issuePasswordReset({
   ledger: IdentityLedger;
   settings: Pick<IdentitySettings, 'invitationTtlHours' | 'stepUpMinutes'>;
   publicUrl: string;
+  policy: PolicyEngine;
   principal: Principal;
   userId: string;
   generateId?: IdGenerator;
 }): Promise<{ resetId: string; link: string; expiresAt: Date }> {
-  const actor = requireAdmin(principal);
+  const actor = await requireAccountManager({ db, policy, principal });
   requireRecentSecondFactor({ principal, clock, settings });
   return inTransaction(db, async (trx) => {
     const account = await createAdminRepository({ db: trx }).findAccountById({ id: userId });
