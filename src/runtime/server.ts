@@ -145,6 +145,7 @@ async function listen({
       abandonedUploadMinutes: config.documents.abandonedUploadMinutes,
     },
   };
+  let sftp: RunningSftpServer | undefined;
   const app = await buildHttpApp({
     config,
     logger: subsystemLogger(logger, 'writ:http'),
@@ -156,6 +157,8 @@ async function listen({
     metrics: createHttpMetrics(),
     metricsToken: secrets.metricsToken,
     version,
+    getSftpInfo: () =>
+      sftp === undefined ? undefined : { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },
     ledger: {
       signer: ledgerKey,
       verifierKey: ledgerKey.verifierKey,
@@ -239,7 +242,6 @@ async function listen({
     logger: subsystemLogger(logger, 'writ:jobs'),
   });
 
-  let sftp: RunningSftpServer | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {

@@ -269,6 +269,10 @@ describe('sign-in, enrolment and account security in the web UI', () => {
     await renameDialog.getByRole('button', { name: 'Save name' }).click();
     await page.getByRole('cell', { name: 'Home laptop', exact: true }).waitFor();
 
+    // The SFTP host key fingerprint shown is the one `writ serve` printed: people compare it with OpenSSH's.
+    expect(await page.getByTestId('sftp-host-key').textContent()).toBe(world.server.sftpHostKeyFingerprint);
+    expect(world.server.sftpHostKeyFingerprint).toMatch(/^SHA256:/);
+
     // An SSH key for SFTP: added with its fingerprint shown, then removed after confirmation.
     keyDir = mkdtempSync(join(tmpdir(), 'writ-web-identity-'));
     const { publicKey } = generateClientKey(keyDir);

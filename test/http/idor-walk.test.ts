@@ -142,6 +142,12 @@ const cases: Record<string, Case> = {
       },
     ],
   },
+  'GET /api/sftp': {
+    kind: 'own',
+    statuses: [503],
+    // The installation's SFTP port and host key: the same for everyone signed in (no SFTP server here).
+    requests: () => [{ method: 'GET', url: '/api/sftp' }],
+  },
   'GET /api/ledger/verifier-key': {
     kind: 'own',
     statuses: [200],

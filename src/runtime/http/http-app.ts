@@ -32,6 +32,7 @@ import { type HttpMetrics, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { createAddressMatcher } from './trusted-proxies.js';
+import { registerSftpInfoRoute, type SftpInfo } from './sftp-info.routes.js';
 import { registerWebApp } from './web-app.js';
 
 export type HttpAppDependencies = {
@@ -46,6 +47,8 @@ export type HttpAppDependencies = {
   metricsToken: string | undefined;
   checkReadiness: () => Promise<boolean>;
   version: string;
+  /** The SFTP front door's port and host key, once it listens (it starts after HTTPS). */
+  getSftpInfo?: () => SftpInfo | undefined;
   /** The built web UI (`vite build` output); dist/web when not given. */
   webRoot?: string;
   /** The log key (receipts) and the witnesses whose cosignatures are accepted; without it, no receipts. */
@@ -183,6 +186,7 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
     registerLedgerVerifierKeyRoute(app, { verifierKey: deps.ledger.verifierKey }, { auth });
   }
   registerIdentityRoutes(app, deps.identity, { auth });
+  registerSftpInfoRoute(app, { getSftpInfo: deps.getSftpInfo ?? (() => undefined) }, { auth });
   await registerDocumentsModuleRoutes(app, deps.documents, { auth });
   registerAccessRoutes(
     app,

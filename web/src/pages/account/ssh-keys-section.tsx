@@ -6,6 +6,7 @@ import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { formatDateTime, type SshKey } from './account-api';
 import { ConfirmAction } from './confirm-action';
+import { SftpConnection } from './sftp-connection';
 
 /** OpenSSH public keys that sign the person in over SFTP (with their second factor still asked for). */
 export function SshKeysSection() {
@@ -50,6 +51,7 @@ export function SshKeysSection() {
       <p className="muted">
         Add the public key (the <code>.pub</code> file) of each computer you connect from with an SFTP client.
       </p>
+      <SftpConnection />
       <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
         {message}
       </p>
