@@ -100,18 +100,7 @@ export function writeAskpass(dir: string, { code, password }: { code: string; pa
 
 export type SftpRun = { exitCode: number | null; stdout: string; stderr: string };
 
-/** Runs Debian's OpenSSH `sftp -b <batch>` against the server, pinning its host key. */
-export function runSftp({
-  dir,
-  port,
-  hostKeyLine,
-  username,
-  batch,
-  keyFile,
-  askpass,
-  methods,
-  cwd,
-}: {
+export type SftpRunOptions = {
   dir: string;
   port: number;
   hostKeyLine: string;
@@ -121,7 +110,23 @@ export function runSftp({
   askpass?: string;
   methods: string;
   cwd: string;
-}): Promise<SftpRun> {
+};
+
+/**
+ * Starts Debian's OpenSSH `sftp -b <batch>` against the server, pinning its host key, in a process group of
+ * its own; `kill` ends the group (sftp and the ssh it runs), `done` resolves once both are gone.
+ */
+export function spawnSftp({
+  dir,
+  port,
+  hostKeyLine,
+  username,
+  batch,
+  keyFile,
+  askpass,
+  methods,
+  cwd,
+}: SftpRunOptions): { done: Promise<SftpRun>; kill: (signal: NodeJS.Signals) => void } {
   const batchFile = join(dir, `batch-${Math.random().toString(36).slice(2)}`);
   writeFileSync(batchFile, batch);
   const knownHosts = join(dir, 'known_hosts');
@@ -153,31 +158,49 @@ export function runSftp({
     ...(keyFile === undefined ? ['-o', 'PubkeyAuthentication=no'] : ['-i', keyFile]),
     `${username}@127.0.0.1`,
   ];
-  return new Promise((resolve) => {
-    const child = spawn('sftp', args, {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: dir,
-        DISPLAY: ':0',
-        ...(askpass === undefined ? {} : { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force' }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    // sftp runs ssh as a child: kill the whole group, or the pipes stay open and 'close' never comes.
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, 25_000);
+  const child = spawn('sftp', args, {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      DISPLAY: ':0',
+      ...(askpass === undefined ? {} : { SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force' }),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  // sftp runs ssh as a child: kill the whole group, or the pipes stay open and 'close' never comes.
+  const kill = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  const done = new Promise<SftpRun>((resolve) => {
     child.once('close', (exitCode) => {
-      clearTimeout(timer);
       resolve({ exitCode, stdout, stderr });
     });
   });
+  return { done, kill };
+}
+
+/** Runs `sftp -b <batch>` to the end (killed after 25 s, so that a hung server fails the test). */
+export async function runSftp(options: SftpRunOptions): Promise<SftpRun> {
+  const { done, kill } = spawnSftp(options);
+  const timer = setTimeout(() => {
+    kill('SIGKILL');
+  }, 25_000);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The server's host key as `ssh-keyscan` sees it, checked against the fingerprint `writ serve` printed. */

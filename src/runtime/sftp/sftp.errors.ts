@@ -27,6 +27,9 @@ export const sftpError = {
   unsupported: (refusal?: string) =>
     new SftpRequestError(STATUS_CODE.OP_UNSUPPORTED, 'Operation not supported', refusal),
   failure: (message: string, refusal?: string) => new SftpRequestError(STATUS_CODE.FAILURE, message, refusal),
+  /** The session behind the connection was revoked or its user disabled: the connection ends with it. */
+  sessionEnded: () =>
+    new SftpRequestError(STATUS_CODE.PERMISSION_DENIED, 'Your session has ended: sign in again.'),
 };
 
 /**

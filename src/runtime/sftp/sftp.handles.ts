@@ -5,32 +5,93 @@ import { sftpError } from './sftp.errors.js';
 /** Bytes of out-of-order writes held in memory before an upload is refused. */
 export const maxReorderBytes = 16 * 1024 * 1024;
 
-/** Pulls exact-size chunks from a plaintext stream for sequential READ requests. */
+/** Plaintext a download decrypts ahead of the client's READ requests: about what OpenSSH keeps in flight. */
+export const readAheadBytes = 2 * 1024 * 1024;
+
+/**
+ * Serves exact-size chunks of a plaintext stream to sequential READ requests. The stream flows ahead of the
+ * requests (up to `readAheadBytes`), so that reading and decrypting the next segments overlaps with
+ * answering; chunks are handed out as views, and copied only where a request straddles two of them.
+ */
 export class SequentialReader {
-  private readonly iterator: AsyncIterator<Buffer>;
-  private leftover: Buffer = Buffer.alloc(0);
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private isEnded = false;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+
   constructor(
     readonly body: Readable,
     public position: number,
   ) {
-    this.iterator = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    body.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+      if (this.buffered >= readAheadBytes) body.pause();
+      this.notify();
+    });
+    body.once('end', () => {
+      this.isEnded = true;
+      this.notify();
+    });
+    body.once('error', (error) => {
+      this.failure ??= error;
+      this.notify();
+    });
+    // Destroyed without an error and before its end: never pass a truncated file off as a complete one.
+    body.once('close', () => {
+      if (!this.isEnded) this.failure ??= sftpError.failure('The download ended early.');
+      this.notify();
+    });
   }
 
+  /** The next `length` bytes (fewer only at the end), or undefined at the end; throws once the stream failed. */
   async read(length: number): Promise<Buffer | undefined> {
-    while (this.leftover.length < length) {
-      const next = await this.iterator.next();
-      if (next.done === true) break;
-      this.leftover = Buffer.concat([this.leftover, next.value]);
+    while (this.failure === undefined && !this.isEnded && this.buffered < length) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
-    if (this.leftover.length === 0) return undefined;
-    const chunk = this.leftover.subarray(0, length);
-    this.leftover = this.leftover.subarray(chunk.length);
+    // @NOTE A failure (a segment that does not authenticate) wins over bytes still buffered.
+    if (this.failure !== undefined) throw this.failure;
+    if (this.buffered === 0) return undefined;
+    const chunk = this.take(Math.min(length, this.buffered));
     this.position += chunk.length;
+    if (this.body.isPaused() && this.buffered < readAheadBytes / 2) this.body.resume();
     return chunk;
   }
 
   destroy(): void {
     this.body.destroy();
+  }
+
+  private take(length: number): Buffer {
+    const first = this.chunks[0];
+    if (first !== undefined && first.length >= length) {
+      if (first.length === length) this.chunks.shift();
+      else this.chunks[0] = first.subarray(length);
+      this.buffered -= length;
+      return first.subarray(0, length);
+    }
+    const out = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const next = this.chunks[0];
+      if (next === undefined) break;
+      const count = Math.min(next.length, length - filled);
+      next.copy(out, filled, 0, count);
+      filled += count;
+      if (count === next.length) this.chunks.shift();
+      else this.chunks[0] = next.subarray(count);
+    }
+    this.buffered -= filled;
+    return out;
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
   }
 }
 

@@ -1,5 +1,5 @@
 import { createError } from '../../shared/errors/errors.js';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import ssh2 from 'ssh2';
 import type { DocumentsDependencies } from '../../modules/documents/documents.dependencies.js';
 import type { Principal } from '../../modules/identity/identity.models.js';
@@ -41,10 +41,14 @@ export async function startSftpServer({
   shutdownTimeoutMs?: number;
 }): Promise<RunningSftpServer> {
   const clients = new Set<{ end(): void }>();
-  const server = new ssh2.Server(
+  // The TCP sockets are ours, handed to ssh2, so that a session can cork its socket (see `SftpTransport`).
+  const sockets = new Map<string, Socket>();
+  const socketKey = (address: string | undefined, port: number | undefined) => `${address}|${port}`;
+  const sshServer = new ssh2.Server(
     { hostKeys: [hostKey.privateKeyOpenSsh], algorithms: sftpAlgorithms as never, ident: 'Writ' },
     (client, info) => {
       clients.add(client);
+      const socket = sockets.get(socketKey(info.ip, info.port));
       let principal: Principal | undefined;
       client.on(
         'authentication',
@@ -61,7 +65,19 @@ export async function startSftpServer({
         const session = accept();
         session.on('sftp', (acceptSftp) => {
           if (principal === undefined) return;
-          serveSftpSession({ sftp: acceptSftp(), principal, deps: { documents, identity, logger } });
+          serveSftpSession({
+            sftp: acceptSftp(),
+            principal,
+            deps: {
+              documents,
+              identity,
+              logger,
+              endConnection: () => {
+                client.end();
+              },
+              transport: socket ?? { cork: () => undefined, uncork: () => undefined },
+            },
+          });
         });
         session.on('exec', (_accept, reject) => {
           reject();
@@ -85,6 +101,12 @@ export async function startSftpServer({
       client.on('close', () => clients.delete(client));
     },
   );
+  const server = createServer((socket) => {
+    const key = socketKey(socket.remoteAddress, socket.remotePort);
+    sockets.set(key, socket);
+    socket.once('close', () => sockets.delete(key));
+    sshServer.injectSocket(socket);
+  });
   await new Promise<void>((resolve, reject) => {
     const refuse = (error: NodeJS.ErrnoException) => {
       reject(

@@ -20,7 +20,9 @@ import { uploadDocument } from '../../modules/documents/documents.uploads.usecas
 import { setDocumentTrashed, updateDocument } from '../../modules/documents/documents.usecases.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Principal } from '../../modules/identity/identity.models.js';
+import { describeSession } from '../../modules/identity/identity.my-sessions.usecases.js';
 import { recordSftpRequestRefused } from '../../modules/identity/identity.ssh-keys.usecases.js';
+import { isErrorWithCode } from '../../shared/errors/errors.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from './sftp.errors.js';
 import { HandleTable, SequentialReader, WriteHandle } from './sftp.handles.js';
@@ -30,13 +32,28 @@ const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 const maxReadLength = 64 * 1024;
+/**
+ * How long a connection busy with READ and WRITE goes between checks that its session is still live (not
+ * revoked, its user not disabled); every other request checks first.
+ */
+export const sessionCheckIntervalMs = 5000;
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export type SftpSessionDeps = {
   documents: DocumentsDependencies;
-  identity: Pick<IdentityDependencies, 'db' | 'ledger'>;
+  identity: Pick<IdentityDependencies, 'db' | 'ledger' | 'settings'>;
   logger: Logger;
+  /** Ends the SSH connection: called once the session is found revoked. */
+  endConnection: () => void;
+  transport: SftpTransport;
 };
+
+/**
+ * The connection's TCP socket, corked while a turn of the event loop sends replies: ssh2 writes every SSH
+ * packet as three writes (length, ciphertext, tag), and a 32 KiB READ reply takes two packets, so without
+ * it a transfer costs a system call per few kilobytes.
+ */
+export type SftpTransport = { cork(): void; uncork(): void };
 
 function seconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
@@ -78,6 +95,43 @@ export function serveSftpSession({
   const documents = deps.documents;
   const handles = new HandleTable();
   let queue: Promise<unknown> = Promise.resolve();
+  let isCorked = false;
+  const corkUntilNextTurn = () => {
+    if (isCorked) return;
+    isCorked = true;
+    deps.transport.cork();
+    setImmediate(() => {
+      isCorked = false;
+      deps.transport.uncork();
+    });
+  };
+  let lastSessionCheckAt = Number.NEGATIVE_INFINITY;
+  let isSessionEnded = false;
+
+  /**
+   * Refuses the request once the session behind this connection is revoked (signed out elsewhere, revoked
+   * by its user or an administrator, the account disabled): the connection outlives its sign-in otherwise.
+   * READ and WRITE check at most every `sessionCheckIntervalMs`, so that a transfer costs no query a chunk.
+   */
+  const requireLiveSession = async (operation: string) => {
+    if (isSessionEnded) throw sftpError.sessionEnded();
+    const now = documents.clock.now().getTime();
+    const isDataTransfer = operation === 'read' || operation === 'write';
+    if (isDataTransfer && now - lastSessionCheckAt < sessionCheckIntervalMs) return;
+    try {
+      await describeSession({
+        db: deps.identity.db,
+        settings: deps.identity.settings,
+        userId: principal.userId,
+        sessionId: principal.sessionId ?? '',
+      });
+    } catch (error) {
+      if (!isErrorWithCode({ error, code: 'identity.unauthenticated' })) throw error;
+      isSessionEnded = true;
+      throw sftpError.sessionEnded();
+    }
+    lastSessionCheckAt = now;
+  };
 
   const refuse = async (operation: string, error: SftpRequestError) => {
     if (error.refusal !== undefined) {
@@ -93,8 +147,16 @@ export function serveSftpSession({
   const serve = (reqid: number, operation: string, run: () => Promise<void>) => {
     queue = queue.then(async () => {
       try {
+        await requireLiveSession(operation);
+        corkUntilNextTurn();
         await run();
       } catch (error) {
+        if (isSessionEnded) {
+          sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, sftpError.sessionEnded().message);
+          handles.closeAll();
+          deps.endConnection();
+          return;
+        }
         if (error instanceof SftpRequestError) await refuse(operation, error);
         else if (toSftpStatus(error).code === permissionDeniedCode) {
           await refuse(operation, sftpError.denied('forbidden'));
@@ -102,6 +164,7 @@ export function serveSftpSession({
         const status = toSftpStatus(error);
         if (status.message === 'Internal error')
           deps.logger.error({ err: error, operation }, 'SFTP request failed');
+        corkUntilNextTurn();
         sftp.status(reqid, status.code, status.message);
       }
     });
@@ -234,6 +297,7 @@ export function serveSftpSession({
       const handle = handles.get(id);
       if (!(handle instanceof WriteHandle)) throw sftpError.failure('Invalid handle');
       await handle.write(offset, data);
+      corkUntilNextTurn();
       sftp.status(reqid, STATUS_CODE.OK);
     });
   });
@@ -259,6 +323,7 @@ export function serveSftpSession({
         handle.reader = new SequentialReader(download.body, offset);
       }
       const chunk = await handle.reader.read(Math.min(length, maxReadLength));
+      corkUntilNextTurn();
       if (chunk === undefined) sftp.status(reqid, STATUS_CODE.EOF);
       else sftp.data(reqid, chunk);
     });
