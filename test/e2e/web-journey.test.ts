@@ -81,8 +81,12 @@ async function signInAndEnrolTotp(
 async function invite(page: Page, role: string): Promise<string> {
   await page.getByRole('link', { name: 'Invitations' }).click();
   await page.getByLabel('Role of the new account').selectOption(role);
+  const field = page.getByLabel(/^Invitation link/);
+  // A link shown earlier stays on screen until the new one replaces it.
+  const earlier = (await field.count()) > 0 ? await field.inputValue() : '';
   await page.getByRole('button', { name: 'Create invitation' }).click();
-  const link = await page.getByLabel(/^Invitation link/).inputValue();
+  await expect.poll(() => field.inputValue()).not.toBe(earlier);
+  const link = await field.inputValue();
   expect(link).toMatch(/\/invite#token=/);
   return link;
 }

@@ -131,7 +131,7 @@ describe('accounts over HTTP', () => {
     for (const path of ['/invite', '/reset']) {
       const page = await harness.app.inject({ method: 'GET', url: path });
       expect(page.statusCode).toBe(200);
-      expect(page.headers['cache-control']).toBe('no-cache');
+      expect(page.headers['cache-control']).toBe('no-store');
       expect(page.body).toMatch(/<script type="module" crossorigin src="\/static\/[^"]+\.js"><\/script>/);
       expect(page.body).not.toMatch(/<script>|<script type="module">|on(click|load|submit)=/);
       expect(page.body).toContain('<meta name="referrer" content="no-referrer"');

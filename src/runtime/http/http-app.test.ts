@@ -155,7 +155,7 @@ describe('HTTP front door', () => {
       for (const url of ['/', '/setup', '/matters/m_1', '/admin/users']) {
         const page = await app.inject({ method: 'GET', url });
         expect(page.statusCode, url).toBe(200);
-        expect(page.headers['cache-control']).toBe('no-cache');
+        expect(page.headers['cache-control']).toBe('no-store');
         expect(page.body).toContain('/static/app-1.js');
         expect(page.headers['content-security-policy']).toContain("script-src 'self'");
       }

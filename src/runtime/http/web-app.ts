@@ -104,7 +104,7 @@ export function registerWebApp(
     app.get(path, { schema: { hide: true } }, (request, reply) =>
       index === undefined
         ? reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(missingBuildHtml)
-        : sendFile(request, reply, index, 'no-cache'),
+        : sendFile(request, reply, index, 'no-store'),
     );
   }
   app.get('/static/*', { schema: { hide: true } }, (request, reply) => {
