@@ -1,11 +1,14 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
+import { ConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { type ApiToken, formatDateTime } from './account-api';
-import { ConfirmAction } from './confirm-action';
 
 /** The scopes of `createApiTokenBody` (identity.api-tokens.models.ts `apiTokenScopes`). */
 const scopeLabels = {
@@ -25,8 +28,7 @@ export function ApiTokensSection() {
   const [chosen, setChosen] = useState<Set<Scope>>(() => new Set<Scope>(['matters:read', 'documents:read']));
   const [days, setDays] = useState('30');
   const [created, setCreated] = useState<{ name: string; token: string } | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
 
   function toggle(scope: Scope, isOn: boolean) {
@@ -40,10 +42,8 @@ export function ApiTokensSection() {
 
   async function create(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    try {
+    await run(async () => {
       const result = await api.post<{ apiToken: ApiToken; token: string }>('/api/tokens', {
         name: name.trim(),
         scopes: scopes.filter((scope) => chosen.has(scope)),
@@ -52,11 +52,7 @@ export function ApiTokensSection() {
       setCreated({ name: result.apiToken.name, token: result.token });
       setName('');
       loaded.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function revoke(apiToken: ApiToken) {
@@ -71,9 +67,7 @@ export function ApiTokensSection() {
       <p className="muted">
         For scripts that read or upload documents in your matters. A token never manages your account.
       </p>
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       {created === undefined ? null : (
         <div className="alert alert-success" role="status">
           <p>
@@ -93,47 +87,36 @@ export function ApiTokensSection() {
           apiTokens.length === 0 ? (
             <p>You have no API tokens.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Your API tokens</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" className="hide-on-phone">
-                      Scopes
-                    </th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {apiTokens.map((apiToken) => (
-                    <tr key={apiToken.id}>
-                      <td>{apiToken.name}</td>
-                      <td className="hide-on-phone">{apiToken.scopes.join(', ')}</td>
-                      <td>
-                        {apiToken.revokedAt === undefined ? formatDateTime(apiToken.expiresAt) : 'Revoked'}
-                      </td>
-                      <td>
-                        {apiToken.revokedAt === undefined ? (
-                          <ConfirmAction
-                            label="Revoke"
-                            accessibleLabel={`Revoke the token ${apiToken.name}`}
-                            title={`Revoke the token “${apiToken.name}”?`}
-                            confirmLabel="Revoke token"
-                            onConfirm={() => revoke(apiToken)}
-                          >
-                            <p>Scripts using it stop working at once.</p>
-                          </ConfirmAction>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Your API tokens"
+              columns={[
+                { label: 'Name' },
+                { label: 'Scopes', isHiddenOnPhone: true },
+                { label: 'Expires' },
+                { label: 'Actions', isLabelHidden: true },
+              ]}
+            >
+              {apiTokens.map((apiToken) => (
+                <tr key={apiToken.id}>
+                  <td>{apiToken.name}</td>
+                  <td className="hide-on-phone">{apiToken.scopes.join(', ')}</td>
+                  <td>{apiToken.revokedAt === undefined ? formatDateTime(apiToken.expiresAt) : 'Revoked'}</td>
+                  <td>
+                    {apiToken.revokedAt === undefined ? (
+                      <ConfirmAction
+                        label="Revoke"
+                        accessibleLabel={`Revoke the token ${apiToken.name}`}
+                        title={`Revoke the token “${apiToken.name}”?`}
+                        confirmLabel="Revoke token"
+                        onConfirm={() => revoke(apiToken)}
+                      >
+                        <p>Scripts using it stop working at once.</p>
+                      </ConfirmAction>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>

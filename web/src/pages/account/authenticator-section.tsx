@@ -1,7 +1,8 @@
 import { useState } from 'react';
+import { ConfirmAction } from '../../components/confirm-action';
+import { StatusMessage } from '../../components/status-message';
 import { type SessionState, useApi, useSession } from '../../session/session';
 import type { TotpConfirmation } from './account-api';
-import { ConfirmAction } from './confirm-action';
 import { RecoveryCodesView } from './recovery-codes-view';
 import { TotpSetup } from './totp-setup';
 
@@ -28,9 +29,7 @@ export function AuthenticatorSection({ session }: { session: SessionState }) {
   return (
     <section className="card" aria-labelledby="account-totp-title">
       <h2 id="account-totp-title">Authenticator app</h2>
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       {confirmation?.recoveryCodes !== undefined ? (
         <RecoveryCodesView
           codes={confirmation.recoveryCodes}

@@ -1,7 +1,9 @@
 import { type SubmitEvent, useState } from 'react';
+import { ConfirmAction } from '../../components/confirm-action';
 import { ErrorAlert } from '../../components/error-alert';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useApi } from '../../session/session';
-import { ConfirmAction } from './confirm-action';
 
 /**
  * The address Writ mails notices to. The API answers only whether one is set (`hasEmail`), so the page
@@ -10,24 +12,17 @@ import { ConfirmAction } from './confirm-action';
 export function EmailSection() {
   const api = useApi();
   const [email, setEmail] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
 
   async function save(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    try {
+    await run(async () => {
       await api.put<{ hasEmail: boolean }>('/api/me/email', { email: email.trim() });
       setEmail('');
       setMessage('Writ will send notices about your account to the new address.');
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove() {
@@ -41,9 +36,7 @@ export function EmailSection() {
       <p className="muted">
         Where Writ tells you about sign-ins from new devices, locked accounts and changes to your account.
       </p>
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <form className="form" onSubmit={(event) => void save(event)} aria-busy={busy}>
         <label htmlFor="account-email">New e-mail address</label>
         <input

@@ -2,6 +2,7 @@ import { browserSupportsWebAuthn, startRegistration } from '@simplewebauthn/brow
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { type SubmitEvent, useState } from 'react';
 import { ErrorAlert } from '../../components/error-alert';
+import { useAction } from '../../components/use-action';
 import { useApi } from '../../session/session';
 import type { PasskeyRegistration } from './account-api';
 
@@ -18,14 +19,11 @@ export function PasskeyCreateForm({
 }) {
   const api = useApi();
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
 
   async function register(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const { options } = await api.post<{ options: PublicKeyCredentialCreationOptionsJSON }>(
         '/api/mfa/passkeys/registration-options',
       );
@@ -35,12 +33,8 @@ export function PasskeyCreateForm({
         response,
       });
       setName('');
-      setBusy(false);
       onRegistered(registration);
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+    });
   }
 
   if (!browserSupportsWebAuthn()) {

@@ -1,12 +1,15 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
+import { ConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { Dialog } from '../../components/dialog';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi, useSession } from '../../session/session';
 import { formatDateTime, type Passkey, type PasskeyRegistration } from './account-api';
-import { ConfirmAction } from './confirm-action';
 import { PasskeyCreateForm } from './passkey-create';
 import { RecoveryCodesView } from './recovery-codes-view';
 
@@ -43,9 +46,7 @@ export function PasskeysSection() {
         A passkey signs you in with your device’s fingerprint, face or screen lock, or with a security key,
         and counts as both factors.
       </p>
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       {registration?.recoveryCodes !== undefined ? (
         <RecoveryCodesView
           codes={registration.recoveryCodes}
@@ -60,59 +61,50 @@ export function PasskeysSection() {
           passkeys.length === 0 ? (
             <p>You have no passkeys yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Your passkeys</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" className="hide-on-phone">
-                      Added
-                    </th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {passkeys.map((passkey) => (
-                    <tr key={passkey.id}>
-                      <td>
-                        {passkey.name}
-                        {passkey.isBackedUp ? <span className="muted"> (synced)</span> : null}
-                      </td>
-                      <td className="hide-on-phone">{formatDateTime(passkey.createdAt)}</td>
-                      <td>{passkey.lastUsedAt === null ? 'Never' : formatDateTime(passkey.lastUsedAt)}</td>
-                      <td>
-                        <div className="actions">
-                          <button
-                            type="button"
-                            className="button-secondary"
-                            aria-label={`Rename ${passkey.name}`}
-                            onClick={() => setRenaming(passkey)}
-                          >
-                            Rename
-                          </button>
-                          <ConfirmAction
-                            label="Remove"
-                            accessibleLabel={`Remove ${passkey.name}`}
-                            title={`Remove the passkey “${passkey.name}”?`}
-                            confirmLabel="Remove passkey"
-                            onConfirm={() => remove(passkey)}
-                          >
-                            <p>
-                              It will no longer sign you in. Remove it from the device too. Writ may first ask
-                              you to confirm it is you.
-                            </p>
-                          </ConfirmAction>
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Your passkeys"
+              columns={[
+                { label: 'Name' },
+                { label: 'Added', isHiddenOnPhone: true },
+                { label: 'Last used' },
+                { label: 'Actions', isLabelHidden: true },
+              ]}
+            >
+              {passkeys.map((passkey) => (
+                <tr key={passkey.id}>
+                  <td>
+                    {passkey.name}
+                    {passkey.isBackedUp ? <span className="muted"> (synced)</span> : null}
+                  </td>
+                  <td className="hide-on-phone">{formatDateTime(passkey.createdAt)}</td>
+                  <td>{passkey.lastUsedAt === null ? 'Never' : formatDateTime(passkey.lastUsedAt)}</td>
+                  <td>
+                    <div className="actions">
+                      <button
+                        type="button"
+                        className="button-secondary"
+                        aria-label={`Rename ${passkey.name}`}
+                        onClick={() => setRenaming(passkey)}
+                      >
+                        Rename
+                      </button>
+                      <ConfirmAction
+                        label="Remove"
+                        accessibleLabel={`Remove ${passkey.name}`}
+                        title={`Remove the passkey “${passkey.name}”?`}
+                        confirmLabel="Remove passkey"
+                        onConfirm={() => remove(passkey)}
+                      >
+                        <p>
+                          It will no longer sign you in. Remove it from the device too. Writ may first ask you
+                          to confirm it is you.
+                        </p>
+                      </ConfirmAction>
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>
@@ -143,22 +135,16 @@ function RenamePasskeyDialog({
 }) {
   const api = useApi();
   const [name, setName] = useState(passkey.name);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
 
   async function save(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const result = await api.patch<{ passkey: Passkey }>(`/api/mfa/passkeys/${segment(passkey.id)}`, {
         name: name.trim(),
       });
       onClose(result.passkey);
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,5 +1,7 @@
 import { type SubmitEvent, useState } from 'react';
 import { ErrorAlert } from '../../components/error-alert';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { type SessionState, useApi, useSession } from '../../session/session';
 import { NewPasswordField } from '../sign-in/password-fields';
 
@@ -12,16 +14,13 @@ export function PasswordSection({ session }: { session: SessionState }) {
   const { setSession } = useSession();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
 
   async function change(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    try {
+    await run(async () => {
       const { csrfToken } = await api.post<{ csrfToken: string }>('/api/password', {
         currentPassword,
         newPassword,
@@ -30,19 +29,13 @@ export function PasswordSection({ session }: { session: SessionState }) {
       setCurrentPassword('');
       setNewPassword('');
       setMessage('Your password is changed. Your other sessions were signed out.');
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
     <section className="card" aria-labelledby="account-password-title">
       <h2 id="account-password-title">Password</h2>
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <form className="form" onSubmit={(event) => void change(event)} aria-busy={busy}>
         <label htmlFor="current-password">Current password</label>
         <input

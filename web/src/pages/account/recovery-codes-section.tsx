@@ -1,6 +1,6 @@
 import { useState } from 'react';
+import { ConfirmAction } from '../../components/confirm-action';
 import { type SessionState, useApi, useSession } from '../../session/session';
-import { ConfirmAction } from './confirm-action';
 import { RecoveryCodesView } from './recovery-codes-view';
 
 /** A new set of recovery codes, which replaces the old one; shown once. */

@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { segment } from '../../api/client';
+import { ConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { formatDateTime, type SignedInSession } from './account-api';
-import { ConfirmAction } from './confirm-action';
 
 /** Where the person is signed in, and a way to end a session left on another device. */
 export function SessionsSection() {
@@ -24,56 +26,46 @@ export function SessionsSection() {
   return (
     <section className="card" aria-labelledby="account-sessions-title">
       <h2 id="account-sessions-title">Signed-in sessions</h2>
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <LoadedView loaded={loaded}>
         {({ sessions }) => (
-          <div className="table-wrap">
-            <table className="sessions-table">
-              <caption className="visually-hidden">Your signed-in sessions</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col" className="hide-on-phone">
-                    Signed in
-                  </th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {sessions.map((session) => (
-                  <tr key={session.id} aria-current={session.isCurrent ? 'true' : undefined}>
-                    <td>
-                      {session.deviceLabel}
-                      {session.isCurrent ? <span className="badge badge-current">This session</span> : null}
-                    </td>
-                    <td className="hide-on-phone">{formatDateTime(session.createdAt)}</td>
-                    <td>{formatDateTime(session.lastSeenAt)}</td>
-                    <td>
-                      {session.isCurrent ? null : (
-                        <ConfirmAction
-                          label="End session"
-                          accessibleLabel={`End the session on ${session.deviceLabel}, last seen ${formatDateTime(session.lastSeenAt)}`}
-                          title="End this session?"
-                          confirmLabel="End it"
-                          onConfirm={() => revoke(session)}
-                        >
-                          <p>
-                            The session on {session.deviceLabel}, last seen{' '}
-                            {formatDateTime(session.lastSeenAt)}, is signed out at once.
-                          </p>
-                        </ConfirmAction>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Your signed-in sessions"
+            className="sessions-table"
+            columns={[
+              { label: 'Device' },
+              { label: 'Signed in', isHiddenOnPhone: true },
+              { label: 'Last seen' },
+              { label: 'Actions', isLabelHidden: true },
+            ]}
+          >
+            {sessions.map((session) => (
+              <tr key={session.id} aria-current={session.isCurrent ? 'true' : undefined}>
+                <td>
+                  {session.deviceLabel}
+                  {session.isCurrent ? <span className="badge badge-current">This session</span> : null}
+                </td>
+                <td className="hide-on-phone">{formatDateTime(session.createdAt)}</td>
+                <td>{formatDateTime(session.lastSeenAt)}</td>
+                <td>
+                  {session.isCurrent ? null : (
+                    <ConfirmAction
+                      label="End session"
+                      accessibleLabel={`End the session on ${session.deviceLabel}, last seen ${formatDateTime(session.lastSeenAt)}`}
+                      title="End this session?"
+                      confirmLabel="End it"
+                      onConfirm={() => revoke(session)}
+                    >
+                      <p>
+                        The session on {session.deviceLabel}, last seen {formatDateTime(session.lastSeenAt)},
+                        is signed out at once.
+                      </p>
+                    </ConfirmAction>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </LoadedView>
     </section>

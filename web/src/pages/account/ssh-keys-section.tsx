@@ -1,11 +1,14 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
+import { ConfirmAction } from '../../components/confirm-action';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { formatDateTime, type SshKey } from './account-api';
-import { ConfirmAction } from './confirm-action';
 import { SftpConnection } from './sftp-connection';
 
 /** OpenSSH public keys that sign the person in over SFTP (with their second factor still asked for). */
@@ -14,16 +17,13 @@ export function SshKeysSection() {
   const loaded = useLoad((signal) => api.get<{ sshKeys: SshKey[] }>('/api/ssh-keys', { signal }), [api]);
   const [name, setName] = useState('');
   const [publicKey, setPublicKey] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
 
   async function add(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    try {
+    await run(async () => {
       const { sshKey } = await api.post<{ sshKey: SshKey }>('/api/ssh-keys', {
         name: name.trim(),
         publicKey: publicKey.trim(),
@@ -32,11 +32,7 @@ export function SshKeysSection() {
       setPublicKey('');
       setMessage(`The key “${sshKey.name}” (${sshKey.fingerprint}) is added.`);
       loaded.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   async function remove(sshKey: SshKey) {
@@ -52,55 +48,44 @@ export function SshKeysSection() {
         Add the public key (the <code>.pub</code> file) of each computer you connect from with an SFTP client.
       </p>
       <SftpConnection />
-      <p role="status" className={message === '' ? 'visually-hidden' : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <LoadedView loaded={loaded}>
         {({ sshKeys }) =>
           sshKeys.length === 0 ? (
             <p>You have no SSH keys yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Your SSH keys</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Fingerprint</th>
-                    <th scope="col" className="hide-on-phone">
-                      Last used
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {sshKeys.map((sshKey) => (
-                    <tr key={sshKey.id}>
-                      <td>
-                        {sshKey.name} <span className="muted">({sshKey.algorithm})</span>
-                      </td>
-                      <td className="mono break-anywhere">{sshKey.fingerprint}</td>
-                      <td className="hide-on-phone">
-                        {sshKey.lastUsedAt === undefined ? 'Never' : formatDateTime(sshKey.lastUsedAt)}
-                      </td>
-                      <td>
-                        <ConfirmAction
-                          label="Remove"
-                          accessibleLabel={`Remove the SSH key ${sshKey.name}`}
-                          title={`Remove the SSH key “${sshKey.name}”?`}
-                          confirmLabel="Remove key"
-                          onConfirm={() => remove(sshKey)}
-                        >
-                          <p>It will no longer sign you in over SFTP.</p>
-                        </ConfirmAction>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Your SSH keys"
+              columns={[
+                { label: 'Name' },
+                { label: 'Fingerprint' },
+                { label: 'Last used', isHiddenOnPhone: true },
+                { label: 'Actions', isLabelHidden: true },
+              ]}
+            >
+              {sshKeys.map((sshKey) => (
+                <tr key={sshKey.id}>
+                  <td>
+                    {sshKey.name} <span className="muted">({sshKey.algorithm})</span>
+                  </td>
+                  <td className="mono break-anywhere">{sshKey.fingerprint}</td>
+                  <td className="hide-on-phone">
+                    {sshKey.lastUsedAt === undefined ? 'Never' : formatDateTime(sshKey.lastUsedAt)}
+                  </td>
+                  <td>
+                    <ConfirmAction
+                      label="Remove"
+                      accessibleLabel={`Remove the SSH key ${sshKey.name}`}
+                      title={`Remove the SSH key “${sshKey.name}”?`}
+                      confirmLabel="Remove key"
+                      onConfirm={() => remove(sshKey)}
+                    >
+                      <p>It will no longer sign you in over SFTP.</p>
+                    </ConfirmAction>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>

@@ -1,5 +1,6 @@
 import { type SubmitEvent, useState } from 'react';
 import { ErrorAlert } from '../../components/error-alert';
+import { useAction } from '../../components/use-action';
 import { useApi } from '../../session/session';
 import type { TotpConfirmation, TotpEnrolment } from './account-api';
 
@@ -19,35 +20,21 @@ export function TotpSetup({ onConfirmed }: { onConfirmed: (confirmation: TotpCon
   const api = useApi();
   const [enrolment, setEnrolment] = useState<TotpEnrolment | undefined>(undefined);
   const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { isBusy: busy, error, run } = useAction();
 
   async function start() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setEnrolment(await api.post<TotpEnrolment>('/api/mfa/totp'));
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => setEnrolment(await api.post<TotpEnrolment>('/api/mfa/totp')));
   }
 
   async function confirm(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    const isConfirmed = await run(async () => {
       const confirmation = await api.post<TotpConfirmation>('/api/mfa/totp/confirm', {
         code: code.replace(/\s+/g, ''),
       });
       onConfirmed(confirmation);
-    } catch (caught) {
-      setError(caught);
-      setCode('');
-      setBusy(false);
-    }
+    });
+    if (!isConfirmed) setCode('');
   }
 
   if (enrolment === undefined) {

@@ -1,4 +1,5 @@
 import { PageTitle } from '../../components/page-title';
+import { TabNav } from '../../components/tab-nav';
 import { Link } from '../../router';
 import { useSignedIn } from '../../session/session';
 import { ComplianceOfficersSection } from './compliance-officers-section';
@@ -28,20 +29,12 @@ export function AdminPage({ section }: { section: string }) {
       <PageTitle title={current === undefined ? 'Administration' : `${current.label} · Administration`}>
         Administration
       </PageTitle>
-      <nav aria-label="Administration">
-        <ul className="tabs">
-          {sections.map((each) => (
-            <li key={each.id}>
-              <Link
-                to={each.id === 'users' ? '/admin' : `/admin/${each.id}`}
-                aria-current={each.id === current?.id ? 'page' : undefined}
-              >
-                {each.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav
+        label="Administration"
+        tabs={sections}
+        currentId={current?.id}
+        pathOf={(id) => (id === 'users' ? '/admin' : `/admin/${id}`)}
+      />
       {current === undefined ? (
         <p>
           There is no such section. <Link to="/admin">Go to the users</Link>.

@@ -1,7 +1,11 @@
 import { useState } from 'react';
 import { type ApiClient, segment } from '../../api/client';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import {
@@ -11,7 +15,6 @@ import {
   type UserList,
   type UserSummary,
 } from './admin-api';
-import { ConfirmDialog } from './confirm-dialog';
 
 /** Every auditor account, a page at a time (the list API has no role filter). */
 async function loadAuditors(api: ApiClient, signal: AbortSignal): Promise<UserSummary[]> {
@@ -44,35 +47,23 @@ export function ComplianceOfficersSection() {
     [api],
   );
   const [pending, setPending] = useState<Pending | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
 
   function confirm() {
     if (pending === undefined) return;
     const { act, user } = pending;
     const path = `/api/admin/compliance-officers/${segment(user.id)}`;
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    const request = act === 'grant' ? api.put<ComplianceOfficer>(path, {}) : api.delete(path);
-    request.then(
-      () => {
-        loaded.reload();
-        setMessage(
-          act === 'grant'
-            ? `${user.username} is a compliance officer: they may raise and lift ethical walls.`
-            : `${user.username} is no longer a compliance officer.`,
-        );
-        setPending(undefined);
-        setBusy(false);
-      },
-      (caught: unknown) => {
-        setError(caught);
-        setPending(undefined);
-        setBusy(false);
-      },
-    );
+    void run(async () => {
+      await (act === 'grant' ? api.put<ComplianceOfficer>(path, {}) : api.delete(path));
+      loaded.reload();
+      setMessage(
+        act === 'grant'
+          ? `${user.username} is a compliance officer: they may raise and lift ethical walls.`
+          : `${user.username} is no longer a compliance officer.`,
+      );
+    }).then(() => setPending(undefined));
   }
 
   return (
@@ -82,65 +73,54 @@ export function ComplianceOfficersSection() {
         A compliance officer is an auditor who may screen people from matters (ethical walls). The designation
         gives no access to any matter&apos;s content; each change is recorded on the ledger.
       </p>
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <ErrorAlert error={error} />
       <LoadedView loaded={loaded}>
         {({ auditors, designatedAt }) =>
           auditors.length === 0 ? (
             <p className="muted">There is no auditor account yet. Invite one (role Auditor) first.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Auditor accounts</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Auditor</th>
-                    <th scope="col">Compliance officer</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {auditors.map((user) => (
-                    <tr key={user.id}>
-                      <th scope="row">
-                        {user.username}
-                        {user.status === 'disabled' ? <span className="muted"> (disabled)</span> : null}
-                      </th>
-                      <td>
-                        {designatedAt.has(user.id) ? (
-                          <span className="status-ok">
-                            Yes, since {formatTime(designatedAt.get(user.id) ?? '')}
-                          </span>
-                        ) : (
-                          'No'
-                        )}
-                      </td>
-                      <td>
-                        {designatedAt.has(user.id) ? (
-                          <button
-                            type="button"
-                            className="button-quiet"
-                            onClick={() => setPending({ act: 'remove', user })}
-                          >
-                            Remove compliance officer <span className="visually-hidden">{user.username}</span>
-                          </button>
-                        ) : (
-                          <button
-                            type="button"
-                            className="button-quiet"
-                            onClick={() => setPending({ act: 'grant', user })}
-                          >
-                            Make compliance officer <span className="visually-hidden">{user.username}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Auditor accounts"
+              columns={[{ label: 'Auditor' }, { label: 'Compliance officer' }, { label: 'Actions' }]}
+            >
+              {auditors.map((user) => (
+                <tr key={user.id}>
+                  <th scope="row">
+                    {user.username}
+                    {user.status === 'disabled' ? <span className="muted"> (disabled)</span> : null}
+                  </th>
+                  <td>
+                    {designatedAt.has(user.id) ? (
+                      <span className="status-ok">
+                        Yes, since {formatTime(designatedAt.get(user.id) ?? '')}
+                      </span>
+                    ) : (
+                      'No'
+                    )}
+                  </td>
+                  <td>
+                    {designatedAt.has(user.id) ? (
+                      <button
+                        type="button"
+                        className="button-quiet"
+                        onClick={() => setPending({ act: 'remove', user })}
+                      >
+                        Remove compliance officer <span className="visually-hidden">{user.username}</span>
+                      </button>
+                    ) : (
+                      <button
+                        type="button"
+                        className="button-quiet"
+                        onClick={() => setPending({ act: 'grant', user })}
+                      >
+                        Make compliance officer <span className="visually-hidden">{user.username}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>
@@ -153,7 +133,7 @@ export function ComplianceOfficersSection() {
           }
           confirmLabel={pending.act === 'grant' ? 'Make compliance officer' : 'Remove compliance officer'}
           isDanger={pending.act === 'remove'}
-          busy={busy}
+          isBusy={busy}
           onConfirm={confirm}
           onClose={() => setPending(undefined)}
         >

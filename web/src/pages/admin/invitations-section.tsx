@@ -1,12 +1,15 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import type { Role } from '../../session/session';
 import { useApi } from '../../session/session';
 import { formatTime, type Invitation, type InvitationCreated, roleLabels, roles } from './admin-api';
-import { ConfirmDialog } from './confirm-dialog';
 import { OneTimeLink } from './one-time-link';
 
 const statusLabels: Record<Invitation['status'], string> = {
@@ -24,49 +27,30 @@ export function InvitationsSection() {
     [api],
   );
   const [role, setRole] = useState<Role>('lawyer');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
   const [created, setCreated] = useState<InvitationCreated | undefined>(undefined);
   const [revoking, setRevoking] = useState<Invitation | undefined>(undefined);
 
   function create(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    api.post<InvitationCreated>('/api/admin/invitations', { role }).then(
-      (result) => {
-        setCreated(result);
-        setMessage(`Invitation for a ${roleLabels[result.invitation.role].toLowerCase()} created.`);
-        setBusy(false);
-        loaded.reload();
-      },
-      (caught: unknown) => {
-        setError(caught);
-        setBusy(false);
-      },
-    );
+    void run(async () => {
+      const result = await api.post<InvitationCreated>('/api/admin/invitations', { role });
+      setCreated(result);
+      setMessage(`Invitation for a ${roleLabels[result.invitation.role].toLowerCase()} created.`);
+      loaded.reload();
+    });
   }
 
   function revoke() {
     if (revoking === undefined) return;
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    api.delete(`/api/admin/invitations/${segment(revoking.id)}`).then(
-      () => {
-        setMessage('The invitation is withdrawn: its link no longer works.');
-        setRevoking(undefined);
-        setBusy(false);
-        loaded.reload();
-      },
-      (caught: unknown) => {
-        setError(caught);
-        setRevoking(undefined);
-        setBusy(false);
-      },
-    );
+    void run(async () => {
+      await api.delete(`/api/admin/invitations/${segment(revoking.id)}`);
+      setMessage('The invitation is withdrawn: its link no longer works.');
+      loaded.reload();
+    }).then(() => setRevoking(undefined));
   }
 
   return (
@@ -91,9 +75,7 @@ export function InvitationsSection() {
         The invited person opens the link, chooses a username and password (and, if they like, an e-mail
         address), then sets up a second factor. Writ does not send the link: hand it over yourself.
       </p>
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <ErrorAlert error={error} />
       {created !== undefined ? (
         <OneTimeLink
@@ -108,47 +90,36 @@ export function InvitationsSection() {
           invitations.length === 0 ? (
             <p className="muted">No invitations yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Recent invitations</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Role</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="hide-on-phone">
-                      Created
-                    </th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {invitations.map((invitation) => (
-                    <tr key={invitation.id}>
-                      <td>{roleLabels[invitation.role]}</td>
-                      <td>{statusLabels[invitation.status]}</td>
-                      <td className="hide-on-phone">{formatTime(invitation.createdAt)}</td>
-                      <td>{formatTime(invitation.expiresAt)}</td>
-                      <td>
-                        {invitation.status === 'open' ? (
-                          <button
-                            type="button"
-                            className="button-quiet"
-                            onClick={() => setRevoking(invitation)}
-                          >
-                            Withdraw{' '}
-                            <span className="visually-hidden">
-                              the {roleLabels[invitation.role].toLowerCase()} invitation of{' '}
-                              {formatTime(invitation.createdAt)}
-                            </span>
-                          </button>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Recent invitations"
+              columns={[
+                { label: 'Role' },
+                { label: 'Status' },
+                { label: 'Created', isHiddenOnPhone: true },
+                { label: 'Expires' },
+                { label: 'Actions' },
+              ]}
+            >
+              {invitations.map((invitation) => (
+                <tr key={invitation.id}>
+                  <td>{roleLabels[invitation.role]}</td>
+                  <td>{statusLabels[invitation.status]}</td>
+                  <td className="hide-on-phone">{formatTime(invitation.createdAt)}</td>
+                  <td>{formatTime(invitation.expiresAt)}</td>
+                  <td>
+                    {invitation.status === 'open' ? (
+                      <button type="button" className="button-quiet" onClick={() => setRevoking(invitation)}>
+                        Withdraw{' '}
+                        <span className="visually-hidden">
+                          the {roleLabels[invitation.role].toLowerCase()} invitation of{' '}
+                          {formatTime(invitation.createdAt)}
+                        </span>
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>
@@ -156,7 +127,7 @@ export function InvitationsSection() {
         <ConfirmDialog
           title="Withdraw this invitation?"
           confirmLabel="Withdraw invitation"
-          busy={busy}
+          isBusy={busy}
           onConfirm={revoke}
           onClose={() => setRevoking(undefined)}
         >

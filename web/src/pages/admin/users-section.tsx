@@ -1,7 +1,11 @@
 import { useState } from 'react';
 import { segment } from '../../api/client';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi, useSignedIn } from '../../session/session';
 import {
@@ -12,7 +16,6 @@ import {
   type UserList,
   type UserSummary,
 } from './admin-api';
-import { ConfirmDialog } from './confirm-dialog';
 import { OneTimeLink } from './one-time-link';
 
 type Pending = { act: 'disable' | 'enable' | 'reset' | 'sessions' | 'unlock'; user: UserSummary };
@@ -35,20 +38,19 @@ function UserTable({ first }: { first: UserList }) {
   const [users, setUsers] = useState(first.users);
   const [nextAfter, setNextAfter] = useState(first.nextAfter);
   const [pending, setPending] = useState<Pending | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
   const [reset, setReset] = useState<{ username: string; issued: PasswordResetIssued } | undefined>();
 
   function loadMore() {
     if (nextAfter === undefined) return;
-    setError(undefined);
-    api
-      .get<UserList>(`/api/admin/users?limit=${pageSize}&after=${encodeURIComponent(nextAfter)}`)
-      .then((page) => {
-        setUsers((current) => [...current, ...page.users]);
-        setNextAfter(page.nextAfter);
-      }, setError);
+    void run(async () => {
+      const page = await api.get<UserList>(
+        `/api/admin/users?limit=${pageSize}&after=${encodeURIComponent(nextAfter)}`,
+      );
+      setUsers((current) => [...current, ...page.users]);
+      setNextAfter(page.nextAfter);
+    });
   }
 
   async function perform({ act, user }: Pending): Promise<string> {
@@ -84,21 +86,9 @@ function UserTable({ first }: { first: UserList }) {
 
   function confirm() {
     if (pending === undefined) return;
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    perform(pending).then(
-      (text) => {
-        setMessage(text);
-        setPending(undefined);
-        setBusy(false);
-      },
-      (caught: unknown) => {
-        setError(caught);
-        setPending(undefined);
-        setBusy(false);
-      },
-    );
+    // The dialog closes either way; a failure shows above the list.
+    void run(async () => setMessage(await perform(pending))).then(() => setPending(undefined));
   }
 
   return (
@@ -107,9 +97,7 @@ function UserTable({ first }: { first: UserList }) {
       <p className="muted">
         Administrators manage accounts only: nothing here opens a matter or its documents.
       </p>
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <ErrorAlert error={error} />
       {reset !== undefined ? (
         <OneTimeLink
@@ -118,111 +106,102 @@ function UserTable({ first }: { first: UserList }) {
           expiresAt={reset.issued.expiresAt}
         />
       ) : null}
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Accounts, by username</caption>
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Second factor</th>
-              <th scope="col">Sign-in</th>
-              <th scope="col" className="hide-on-phone">
-                Last sign-in
-              </th>
-              <th scope="col" className="hide-on-phone">
-                Created
-              </th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((user) => (
-              <tr key={user.id}>
-                <th scope="row">
-                  {user.username}
-                  {user.id === session.user.id ? <span className="muted"> (you)</span> : null}
-                </th>
-                <td>{roleLabels[user.role]}</td>
-                <td>
-                  <span className={user.status === 'active' ? 'status-ok' : 'status-bad'}>
-                    {user.status === 'active' ? 'Active' : 'Disabled'}
+      <DataTable
+        caption="Accounts, by username"
+        columns={[
+          { label: 'Username' },
+          { label: 'Role' },
+          { label: 'Status' },
+          { label: 'Second factor' },
+          { label: 'Sign-in' },
+          { label: 'Last sign-in', isHiddenOnPhone: true },
+          { label: 'Created', isHiddenOnPhone: true },
+          { label: 'Actions' },
+        ]}
+      >
+        {users.map((user) => (
+          <tr key={user.id}>
+            <th scope="row">
+              {user.username}
+              {user.id === session.user.id ? <span className="muted"> (you)</span> : null}
+            </th>
+            <td>{roleLabels[user.role]}</td>
+            <td>
+              <span className={user.status === 'active' ? 'status-ok' : 'status-bad'}>
+                {user.status === 'active' ? 'Active' : 'Disabled'}
+              </span>
+            </td>
+            <td>{user.isMfaEnrolled ? 'Enrolled' : 'Not enrolled'}</td>
+            <td>
+              {user.isLocked ? (
+                <>
+                  <span className="status-bad">Locked out</span>{' '}
+                  <span className="muted">
+                    (too many failed attempts
+                    {user.lockedUntil === undefined ? '' : `; until ${formatTime(user.lockedUntil)}`})
                   </span>
-                </td>
-                <td>{user.isMfaEnrolled ? 'Enrolled' : 'Not enrolled'}</td>
-                <td>
-                  {user.isLocked ? (
-                    <>
-                      <span className="status-bad">Locked out</span>{' '}
-                      <span className="muted">
-                        (too many failed attempts
-                        {user.lockedUntil === undefined ? '' : `; until ${formatTime(user.lockedUntil)}`})
-                      </span>
-                    </>
-                  ) : (
-                    'Not locked'
-                  )}
-                </td>
-                <td className="hide-on-phone">
-                  {user.lastSignInAt === undefined ? (
-                    <span className="muted">Never</span>
-                  ) : (
-                    formatTime(user.lastSignInAt)
-                  )}
-                </td>
-                <td className="hide-on-phone">{formatTime(user.createdAt)}</td>
-                <td>
-                  <div className="actions">
-                    {user.status === 'active' ? (
-                      user.id === session.user.id ? null : (
-                        <button
-                          type="button"
-                          className="button-quiet"
-                          onClick={() => setPending({ act: 'disable', user })}
-                        >
-                          Disable <span className="visually-hidden">{user.username}</span>
-                        </button>
-                      )
-                    ) : (
-                      <button
-                        type="button"
-                        className="button-quiet"
-                        onClick={() => setPending({ act: 'enable', user })}
-                      >
-                        Enable <span className="visually-hidden">{user.username}</span>
-                      </button>
-                    )}
-                    {user.isLocked ? (
-                      <button
-                        type="button"
-                        className="button-quiet"
-                        onClick={() => setPending({ act: 'unlock', user })}
-                      >
-                        Unlock <span className="visually-hidden">{user.username}</span>
-                      </button>
-                    ) : null}
+                </>
+              ) : (
+                'Not locked'
+              )}
+            </td>
+            <td className="hide-on-phone">
+              {user.lastSignInAt === undefined ? (
+                <span className="muted">Never</span>
+              ) : (
+                formatTime(user.lastSignInAt)
+              )}
+            </td>
+            <td className="hide-on-phone">{formatTime(user.createdAt)}</td>
+            <td>
+              <div className="actions">
+                {user.status === 'active' ? (
+                  user.id === session.user.id ? null : (
                     <button
                       type="button"
                       className="button-quiet"
-                      onClick={() => setPending({ act: 'reset', user })}
+                      onClick={() => setPending({ act: 'disable', user })}
                     >
-                      Reset password <span className="visually-hidden">of {user.username}</span>
+                      Disable <span className="visually-hidden">{user.username}</span>
                     </button>
-                    <button
-                      type="button"
-                      className="button-quiet"
-                      onClick={() => setPending({ act: 'sessions', user })}
-                    >
-                      End sessions <span className="visually-hidden">of {user.username}</span>
-                    </button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+                  )
+                ) : (
+                  <button
+                    type="button"
+                    className="button-quiet"
+                    onClick={() => setPending({ act: 'enable', user })}
+                  >
+                    Enable <span className="visually-hidden">{user.username}</span>
+                  </button>
+                )}
+                {user.isLocked ? (
+                  <button
+                    type="button"
+                    className="button-quiet"
+                    onClick={() => setPending({ act: 'unlock', user })}
+                  >
+                    Unlock <span className="visually-hidden">{user.username}</span>
+                  </button>
+                ) : null}
+                <button
+                  type="button"
+                  className="button-quiet"
+                  onClick={() => setPending({ act: 'reset', user })}
+                >
+                  Reset password <span className="visually-hidden">of {user.username}</span>
+                </button>
+                <button
+                  type="button"
+                  className="button-quiet"
+                  onClick={() => setPending({ act: 'sessions', user })}
+                >
+                  End sessions <span className="visually-hidden">of {user.username}</span>
+                </button>
+              </div>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {nextAfter !== undefined ? (
         <p>
           <button type="button" className="button-secondary" onClick={loadMore}>
@@ -294,7 +273,7 @@ function PendingDialog({
       title={texts.title}
       confirmLabel={texts.confirm}
       isDanger={texts.isDanger}
-      busy={busy}
+      isBusy={busy}
       onConfirm={onConfirm}
       onClose={onClose}
     >

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { segment } from '../../api/client';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
 import { useApi, useSignedIn } from '../../session/session';
@@ -98,67 +100,54 @@ export function DocumentHistory({ documentId }: { documentId: string }) {
         From the ledger. Each entry is provable once a signed checkpoint includes it; see{' '}
         <Link to="/audit">the Ledger page</Link> for checking one offline.
       </p>
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <ErrorAlert error={error} />
       <LoadedView loaded={loaded}>
         {({ history, names }) =>
           history.entries.length === 0 ? (
             <p className="muted">No events yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Events of this document, oldest first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Who</th>
-                    <th scope="col">Proof</th>
-                    <th scope="col" className="hide-on-phone">
-                      Receipt
-                    </th>
+            <DataTable
+              caption="Events of this document, oldest first"
+              columns={[
+                { label: 'When' },
+                { label: 'What' },
+                { label: 'Who' },
+                { label: 'Proof' },
+                { label: 'Receipt', isHiddenOnPhone: true },
+              ]}
+            >
+              {history.entries.map((entry) => {
+                const isMine = entry.actor.id === session.user.id;
+                const who =
+                  entry.actor.id === undefined
+                    ? entry.actor.type === 'system'
+                      ? 'Writ'
+                      : 'Someone outside the firm'
+                    : isMine
+                      ? 'You'
+                      : (names.get(entry.actor.id) ?? entry.actor.id);
+                return (
+                  <tr key={entry.entryId}>
+                    <td>{new Date(entry.at).toLocaleString()}</td>
+                    <td>{describe(entry)}</td>
+                    <td>{who}</td>
+                    <td>
+                      <ProofStatus entry={entry} />
+                    </td>
+                    <td className="hide-on-phone">
+                      {isMine && entry.proofStatus === 'checkpointed' ? (
+                        <button type="button" className="button-quiet" onClick={() => downloadReceipt(entry)}>
+                          Receipt <span className="visually-hidden">of {describe(entry)}</span>
+                        </button>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {history.entries.map((entry) => {
-                    const isMine = entry.actor.id === session.user.id;
-                    const who =
-                      entry.actor.id === undefined
-                        ? entry.actor.type === 'system'
-                          ? 'Writ'
-                          : 'Someone outside the firm'
-                        : isMine
-                          ? 'You'
-                          : (names.get(entry.actor.id) ?? entry.actor.id);
-                    return (
-                      <tr key={entry.entryId}>
-                        <td>{new Date(entry.at).toLocaleString()}</td>
-                        <td>{describe(entry)}</td>
-                        <td>{who}</td>
-                        <td>
-                          <ProofStatus entry={entry} />
-                        </td>
-                        <td className="hide-on-phone">
-                          {isMine && entry.proofStatus === 'checkpointed' ? (
-                            <button
-                              type="button"
-                              className="button-quiet"
-                              onClick={() => downloadReceipt(entry)}
-                            >
-                              Receipt <span className="visually-hidden">of {describe(entry)}</span>
-                            </button>
-                          ) : (
-                            <span className="muted">—</span>
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )
         }
       </LoadedView>

@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { segment } from '../../api/client';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { usernamesOf } from '../matters/matters-api';
@@ -75,64 +77,53 @@ function MatterReport({ matterId }: { matterId: string }) {
                 </button>
                 <span className="muted">Generated {formatTime(report.generatedAt)}</span>
               </div>
-              <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-                {message}
-              </p>
+              <StatusMessage message={message} />
               <ErrorAlert error={error} />
               {report.rows.length === 0 ? (
                 <p className="muted">Nobody has had access to this matter.</p>
               ) : (
-                <div className="table-wrap">
-                  <table>
-                    <caption className="visually-hidden">Periods of access to the matter</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">Who</th>
-                        <th scope="col">Role</th>
-                        <th scope="col">From</th>
-                        <th scope="col">To</th>
-                        <th scope="col" className="hide-on-phone">
-                          How
-                        </th>
-                        <th scope="col" className="hide-on-phone">
-                          Ended
-                        </th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {report.rows.map((row, index) => (
-                        <tr key={`${row.userId}-${row.from}-${index}`}>
-                          <th scope="row">{nameOf(row.userId)}</th>
-                          <td>
-                            {row.role}
-                            {row.namedForHighlySensitive ? (
-                              <span className="muted"> (named for highly sensitive)</span>
-                            ) : null}
-                          </td>
-                          <td>{formatTime(row.from)}</td>
-                          <td>
-                            {row.to === undefined ? (
-                              <span className="status-ok">Still open</span>
-                            ) : (
-                              formatTime(row.to)
-                            )}
-                            {row.expiresAt !== undefined && row.to === undefined ? (
-                              <span className="muted"> (ends {formatTime(row.expiresAt)})</span>
-                            ) : null}
-                          </td>
-                          <td className="hide-on-phone">
-                            {howLabels[row.how]}
-                            {row.grantedBy !== undefined ? ` by ${nameOf(row.grantedBy)}` : ''}
-                          </td>
-                          <td className="hide-on-phone">
-                            {row.endedBy === undefined ? '—' : endLabels[row.endedBy]}
-                            {row.endedByUserId !== undefined ? ` by ${nameOf(row.endedByUserId)}` : ''}
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <DataTable
+                  caption="Periods of access to the matter"
+                  columns={[
+                    { label: 'Who' },
+                    { label: 'Role' },
+                    { label: 'From' },
+                    { label: 'To' },
+                    { label: 'How', isHiddenOnPhone: true },
+                    { label: 'Ended', isHiddenOnPhone: true },
+                  ]}
+                >
+                  {report.rows.map((row, index) => (
+                    <tr key={`${row.userId}-${row.from}-${index}`}>
+                      <th scope="row">{nameOf(row.userId)}</th>
+                      <td>
+                        {row.role}
+                        {row.namedForHighlySensitive ? (
+                          <span className="muted"> (named for highly sensitive)</span>
+                        ) : null}
+                      </td>
+                      <td>{formatTime(row.from)}</td>
+                      <td>
+                        {row.to === undefined ? (
+                          <span className="status-ok">Still open</span>
+                        ) : (
+                          formatTime(row.to)
+                        )}
+                        {row.expiresAt !== undefined && row.to === undefined ? (
+                          <span className="muted"> (ends {formatTime(row.expiresAt)})</span>
+                        ) : null}
+                      </td>
+                      <td className="hide-on-phone">
+                        {howLabels[row.how]}
+                        {row.grantedBy !== undefined ? ` by ${nameOf(row.grantedBy)}` : ''}
+                      </td>
+                      <td className="hide-on-phone">
+                        {row.endedBy === undefined ? '—' : endLabels[row.endedBy]}
+                        {row.endedByUserId !== undefined ? ` by ${nameOf(row.endedByUserId)}` : ''}
+                      </td>
+                    </tr>
+                  ))}
+                </DataTable>
               )}
             </>
           );

@@ -1,4 +1,5 @@
 import { PageTitle } from '../../components/page-title';
+import { TabNav } from '../../components/tab-nav';
 import { Link, useLocation } from '../../router';
 import { useSignedIn } from '../../session/session';
 import { AccessReportSection } from './access-report-section';
@@ -29,20 +30,12 @@ export function CompliancePage({ section }: { section: string }) {
       <PageTitle title={current === undefined ? 'Compliance' : `${current.label} · Compliance`}>
         Compliance
       </PageTitle>
-      <nav aria-label="Compliance">
-        <ul className="tabs">
-          {sections.map((each) => (
-            <li key={each.id}>
-              <Link
-                to={`/compliance/${each.id}${query}`}
-                aria-current={each.id === current?.id ? 'page' : undefined}
-              >
-                {each.label}
-              </Link>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <TabNav
+        label="Compliance"
+        tabs={sections}
+        currentId={current?.id}
+        pathOf={(id) => `/compliance/${id}${query}`}
+      />
       {current === undefined ? (
         <p>
           There is no such section. <Link to="/compliance">Go to the ethical walls</Link>.

@@ -1,11 +1,14 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
 import { ApiError } from '../../api/problem';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
-import { ConfirmDialog } from '../admin/confirm-dialog';
 import { type Colleague, usernamesOf } from '../matters/matters-api';
 import { formatTime, type Screen } from './compliance-api';
 import { MatterChooser } from './matter-chooser';
@@ -42,8 +45,7 @@ function MatterWalls({ matterId }: { matterId: string }) {
     [api, path],
   );
   const [username, setUsername] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
   const [lifting, setLifting] = useState<{ screen: Screen; name: string } | undefined>(undefined);
 
@@ -66,41 +68,23 @@ function MatterWalls({ matterId }: { matterId: string }) {
     event.preventDefault();
     const name = username.trim().toLowerCase();
     if (name === '') return;
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    screenByUsername(name).then(
-      (screened) => {
-        setMessage(`${screened} is screened from this matter.`);
-        setUsername('');
-        setBusy(false);
-        loaded.reload();
-      },
-      (caught: unknown) => {
-        setError(caught);
-        setBusy(false);
-      },
-    );
+    void run(async () => {
+      const screened = await screenByUsername(name);
+      setMessage(`${screened} is screened from this matter.`);
+      setUsername('');
+      loaded.reload();
+    });
   }
 
   function lift() {
     if (lifting === undefined) return;
-    setBusy(true);
-    setError(undefined);
     setMessage('');
-    api.delete(`${path}/${segment(lifting.screen.userId)}`).then(
-      () => {
-        setMessage(`The wall screening ${lifting.name} is lifted: their grants count again.`);
-        setLifting(undefined);
-        setBusy(false);
-        loaded.reload();
-      },
-      (caught: unknown) => {
-        setError(caught);
-        setLifting(undefined);
-        setBusy(false);
-      },
-    );
+    void run(async () => {
+      await api.delete(`${path}/${segment(lifting.screen.userId)}`);
+      setMessage(`The wall screening ${lifting.name} is lifted: their grants count again.`);
+      loaded.reload();
+    }).then(() => setLifting(undefined));
   }
 
   return (
@@ -108,9 +92,7 @@ function MatterWalls({ matterId }: { matterId: string }) {
       <h3>
         Walls on <span className="mono">{matterId}</span>
       </h3>
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <ErrorAlert error={error} />
       <LoadedView loaded={loaded}>
         {({ screens, names }) => (
@@ -118,42 +100,35 @@ function MatterWalls({ matterId }: { matterId: string }) {
             {screens.length === 0 ? (
               <p className="muted">No wall stands on this matter.</p>
             ) : (
-              <div className="table-wrap">
-                <table>
-                  <caption className="visually-hidden">People screened from the matter</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Screened</th>
-                      <th scope="col">Since</th>
-                      <th scope="col" className="hide-on-phone">
-                        Raised by
-                      </th>
-                      <th scope="col">Actions</th>
+              <DataTable
+                caption="People screened from the matter"
+                columns={[
+                  { label: 'Screened' },
+                  { label: 'Since' },
+                  { label: 'Raised by', isHiddenOnPhone: true },
+                  { label: 'Actions' },
+                ]}
+              >
+                {screens.map((each) => {
+                  const name = names.get(each.userId) ?? each.userId;
+                  return (
+                    <tr key={each.id}>
+                      <th scope="row">{name}</th>
+                      <td>{formatTime(each.createdAt)}</td>
+                      <td className="hide-on-phone">{names.get(each.createdBy) ?? each.createdBy}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button-quiet"
+                          onClick={() => setLifting({ screen: each, name })}
+                        >
+                          Lift wall <span className="visually-hidden">screening {name}</span>
+                        </button>
+                      </td>
                     </tr>
-                  </thead>
-                  <tbody>
-                    {screens.map((each) => {
-                      const name = names.get(each.userId) ?? each.userId;
-                      return (
-                        <tr key={each.id}>
-                          <th scope="row">{name}</th>
-                          <td>{formatTime(each.createdAt)}</td>
-                          <td className="hide-on-phone">{names.get(each.createdBy) ?? each.createdBy}</td>
-                          <td>
-                            <button
-                              type="button"
-                              className="button-quiet"
-                              onClick={() => setLifting({ screen: each, name })}
-                            >
-                              Lift wall <span className="visually-hidden">screening {name}</span>
-                            </button>
-                          </td>
-                        </tr>
-                      );
-                    })}
-                  </tbody>
-                </table>
-              </div>
+                  );
+                })}
+              </DataTable>
             )}
             <form className="form-inline" onSubmit={screen}>
               <div className="form">
@@ -179,7 +154,7 @@ function MatterWalls({ matterId }: { matterId: string }) {
         <ConfirmDialog
           title={`Lift the wall screening ${lifting.name}?`}
           confirmLabel="Lift wall"
-          busy={busy}
+          isBusy={busy}
           onConfirm={lift}
           onClose={() => setLifting(undefined)}
         >

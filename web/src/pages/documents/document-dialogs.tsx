@@ -1,10 +1,13 @@
-import { type SubmitEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Dialog } from '../../components/dialog';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { type DocumentSummary, documentPath, type FolderListing, folderPath } from './documents-api';
+import { RenameDialog } from './rename-dialog';
 
 type DocumentDialogProps = {
   document: DocumentSummary;
@@ -15,40 +18,17 @@ type DocumentDialogProps = {
 
 export function RenameDocumentDialog({ document, onClose, onDone }: DocumentDialogProps) {
   const api = useApi();
-  const inputId = useId();
-  const [name, setName] = useState(document.name);
-  const [error, setError] = useState<unknown>();
-  const [isBusy, setIsBusy] = useState(false);
-
-  async function submit(event: SubmitEvent) {
-    event.preventDefault();
-    setIsBusy(true);
-    setError(undefined);
-    try {
-      await api.patch(documentPath(document.id), { name });
-      onDone(`Renamed “${document.name}” to “${name}”.`);
-    } catch (caught) {
-      setError(caught);
-      setIsBusy(false);
-    }
-  }
-
   return (
-    <Dialog title={`Rename “${document.name}”`} onClose={onClose}>
-      <form className="form" onSubmit={(event) => void submit(event)}>
-        <ErrorAlert error={error} />
-        <label htmlFor={inputId}>New name</label>
-        <input id={inputId} value={name} required maxLength={255} onChange={(e) => setName(e.target.value)} />
-        <div className="actions">
-          <button type="submit" disabled={isBusy || name.trim() === ''}>
-            Rename
-          </button>
-          <button type="button" className="button-secondary" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <RenameDialog
+      title={`Rename “${document.name}”`}
+      label="New name"
+      currentName={document.name}
+      onClose={onClose}
+      onRename={async (name) => {
+        await api.patch(documentPath(document.id), { name });
+        onDone(`Renamed “${document.name}” to “${name}”.`);
+      }}
+    />
   );
 }
 
@@ -61,25 +41,19 @@ export function MoveDocumentDialog({ document, onClose, onDone }: DocumentDialog
   const reasonId = useId();
   const [browsedId, setBrowsedId] = useState(document.folderId);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [isBusy, setIsBusy] = useState(false);
+  const { isBusy, error, run } = useAction();
   const listing = useLoad(
     (signal) => api.get<FolderListing>(folderPath(document.matterId, browsedId), { signal }),
     [document.matterId, browsedId],
   );
 
   async function moveTo(folder: { id: string; name: string }) {
-    setIsBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       const body: { folderId: string; reason?: string } = { folderId: folder.id };
       if (reason.trim() !== '') body.reason = reason.trim();
       await api.patch(documentPath(document.id), body);
       onDone(`Moved “${document.name}” to “${folder.name}”.`);
-    } catch (caught) {
-      setError(caught);
-      setIsBusy(false);
-    }
+    });
   }
 
   return (
@@ -148,34 +122,26 @@ export function MoveDocumentDialog({ document, onClose, onDone }: DocumentDialog
 
 export function TrashDocumentDialog({ document, onClose, onDone }: DocumentDialogProps) {
   const api = useApi();
-  const [error, setError] = useState<unknown>();
-  const [isBusy, setIsBusy] = useState(false);
+  const { isBusy, error, run } = useAction();
 
-  async function trash() {
-    setIsBusy(true);
-    setError(undefined);
-    try {
+  function trash() {
+    void run(async () => {
       await api.post(`${documentPath(document.id)}/trash`);
       onDone(`Moved “${document.name}” to the trash.`);
-    } catch (caught) {
-      setError(caught);
-      setIsBusy(false);
-    }
+    });
   }
 
   return (
-    <Dialog title={`Move “${document.name}” to the trash?`} onClose={onClose}>
-      <ErrorAlert error={error} />
+    <ConfirmDialog
+      title={`Move “${document.name}” to the trash?`}
+      confirmLabel="Move to trash"
+      isBusy={isBusy}
+      error={error}
+      onConfirm={trash}
+      onClose={onClose}
+    >
       <p>It can be restored from the matter&apos;s trash until the trash is emptied.</p>
-      <div className="actions">
-        <button type="button" className="button-danger" disabled={isBusy} onClick={() => void trash()}>
-          Move to trash
-        </button>
-        <button type="button" className="button-secondary" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

@@ -4,6 +4,7 @@ import { ClassificationBadge } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
 import { PageTitle } from '../../components/page-title';
+import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { Link, navigate } from '../../router';
 import { useApi } from '../../session/session';
@@ -58,9 +59,7 @@ function DocumentDetails({ value, reload }: { value: DocumentWithVersions; reloa
           {formatDate(document.updatedAt)}
         </span>
       </p>
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <ErrorAlert error={probe.error} />
       <div className="actions">
         <a

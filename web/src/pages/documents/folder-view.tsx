@@ -2,6 +2,8 @@ import { type SubmitEvent, useCallback, useDeferredValue, useId, useMemo, useSta
 import { ClassificationBadge } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
 import { useApi } from '../../session/session';
@@ -108,9 +110,7 @@ function FolderContent({
   return (
     <>
       <Breadcrumbs matterId={matterId} path={path} />
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <section aria-labelledby="folders-heading">
         <h2 id="folders-heading">
           Folders in {folder.parentId === undefined ? 'the top folder' : `“${folder.name}”`}
@@ -219,22 +219,15 @@ function CreateFolderForm({
   const api = useApi();
   const inputId = useId();
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [isBusy, setIsBusy] = useState(false);
+  const { isBusy, error, run } = useAction();
 
   async function submit(event: SubmitEvent) {
     event.preventDefault();
-    setIsBusy(true);
-    setError(undefined);
-    try {
+    await run(async () => {
       await api.post<Folder>(`${matterPath(matterId)}/folders`, { name: name.trim(), parentId });
       setName('');
       onCreated(name.trim());
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setIsBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,6 +1,8 @@
 import { useState } from 'react';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { documentPath, folderPath, matterPath, type Trash } from './documents-api';
@@ -30,75 +32,60 @@ export function TrashView({ matterId, onRestored }: { matterId: string; onRestor
     <section aria-labelledby="trash-heading">
       <h2 id="trash-heading">Trash</h2>
       <ErrorAlert error={error} />
-      <p role="status" className={message === '' ? undefined : 'alert alert-success'}>
-        {message}
-      </p>
+      <StatusMessage message={message} />
       <LoadedView loaded={trash}>
         {({ folders, documents }) =>
           folders.length + documents.length === 0 ? (
             <p className="muted">The trash is empty.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Trashed folders and documents</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col" className="hide-on-phone">
-                      Size
-                    </th>
-                    <th scope="col" className="hide-on-phone">
-                      Trashed
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {folders.map((folder) => (
-                    <tr key={folder.id}>
-                      <td>
-                        {folder.name} <span className="muted">(folder)</span>
-                      </td>
-                      <td className="hide-on-phone">—</td>
-                      <td className="hide-on-phone">
-                        {folder.trashedAt ? formatDate(folder.trashedAt) : ''}
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          className="button-secondary"
-                          aria-label={`Restore ${folder.name}`}
-                          onClick={() => void restore(folderPath(matterId, folder.id), folder.name)}
-                        >
-                          Restore
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                  {documents.map((document) => (
-                    <tr key={document.id}>
-                      <td>{document.name}</td>
-                      <td className="hide-on-phone">{formatBytes(document.size)}</td>
-                      <td className="hide-on-phone">
-                        {document.trashedAt ? formatDate(document.trashedAt) : ''}
-                      </td>
-                      <td>
-                        <button
-                          type="button"
-                          className="button-secondary"
-                          aria-label={`Restore ${document.name}`}
-                          onClick={() => void restore(documentPath(document.id), document.name)}
-                        >
-                          Restore
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption="Trashed folders and documents"
+              columns={[
+                { label: 'Name' },
+                { label: 'Size', isHiddenOnPhone: true },
+                { label: 'Trashed', isHiddenOnPhone: true },
+                { label: 'Actions', isLabelHidden: true },
+              ]}
+            >
+              {folders.map((folder) => (
+                <tr key={folder.id}>
+                  <td>
+                    {folder.name} <span className="muted">(folder)</span>
+                  </td>
+                  <td className="hide-on-phone">—</td>
+                  <td className="hide-on-phone">{folder.trashedAt ? formatDate(folder.trashedAt) : ''}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button-secondary"
+                      aria-label={`Restore ${folder.name}`}
+                      onClick={() => void restore(folderPath(matterId, folder.id), folder.name)}
+                    >
+                      Restore
+                    </button>
+                  </td>
+                </tr>
+              ))}
+              {documents.map((document) => (
+                <tr key={document.id}>
+                  <td>{document.name}</td>
+                  <td className="hide-on-phone">{formatBytes(document.size)}</td>
+                  <td className="hide-on-phone">
+                    {document.trashedAt ? formatDate(document.trashedAt) : ''}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button-secondary"
+                      aria-label={`Restore ${document.name}`}
+                      onClick={() => void restore(documentPath(document.id), document.name)}
+                    >
+                      Restore
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { segment } from '../../api/client';
-import { Dialog } from '../../components/dialog';
-import { ErrorAlert } from '../../components/error-alert';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { LoadedView } from '../../components/loading';
 import { PageTitle } from '../../components/page-title';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
 import { useApi } from '../../session/session';
@@ -31,65 +33,54 @@ export function AccessRequestsPage() {
         Requests you sent for access to matters. To ask for another, use the form on{' '}
         <Link to="/matters">Matters</Link>.
       </p>
-      <div role="status">{notice === '' ? null : <p className="alert alert-success">{notice}</p>}</div>
+      <StatusMessage message={notice} />
       <LoadedView loaded={loaded}>
         {({ requests }) =>
           requests.length === 0 ? (
             <p>You have not asked for access to any matter.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Matter</th>
-                    <th scope="col" className="hide-on-phone">
-                      Role
-                    </th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="hide-on-phone">
-                      Asked
-                    </th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {requests.map((request) => (
-                    <tr key={request.id}>
-                      <td>
-                        {request.matterName === undefined ? (
-                          <span className="mono">{request.matterId}</span>
-                        ) : (
-                          <Link to={matterPath(request.matterId)}>{request.matterName}</Link>
-                        )}
-                      </td>
-                      <td className="hide-on-phone">{roleLabels[request.role]}</td>
-                      <td>
-                        <span className={`request-status request-${request.status}`}>
-                          {statusTexts[request.status]}
-                        </span>
-                        {request.status === 'approved' && request.expiresAt !== undefined ? (
-                          <div className="help">until {formatDate(request.expiresAt)}</div>
-                        ) : null}
-                      </td>
-                      <td className="hide-on-phone">{formatDateTime(request.createdAt)}</td>
-                      <td>
-                        {request.status === 'pending' ? (
-                          <WithdrawRequest
-                            request={request}
-                            onWithdrawn={() => {
-                              setNotice('Your request was withdrawn.');
-                              loaded.reload();
-                            }}
-                          />
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[
+                { label: 'Matter' },
+                { label: 'Role', isHiddenOnPhone: true },
+                { label: 'Status' },
+                { label: 'Asked', isHiddenOnPhone: true },
+                { label: 'Actions', isLabelHidden: true },
+              ]}
+            >
+              {requests.map((request) => (
+                <tr key={request.id}>
+                  <td>
+                    {request.matterName === undefined ? (
+                      <span className="mono">{request.matterId}</span>
+                    ) : (
+                      <Link to={matterPath(request.matterId)}>{request.matterName}</Link>
+                    )}
+                  </td>
+                  <td className="hide-on-phone">{roleLabels[request.role]}</td>
+                  <td>
+                    <span className={`request-status request-${request.status}`}>
+                      {statusTexts[request.status]}
+                    </span>
+                    {request.status === 'approved' && request.expiresAt !== undefined ? (
+                      <div className="help">until {formatDate(request.expiresAt)}</div>
+                    ) : null}
+                  </td>
+                  <td className="hide-on-phone">{formatDateTime(request.createdAt)}</td>
+                  <td>
+                    {request.status === 'pending' ? (
+                      <WithdrawRequest
+                        request={request}
+                        onWithdrawn={() => {
+                          setNotice('Your request was withdrawn.');
+                          loaded.reload();
+                        }}
+                      />
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>
@@ -100,25 +91,17 @@ export function AccessRequestsPage() {
 function WithdrawRequest({ request, onWithdrawn }: { request: MyRequest; onWithdrawn: () => void }) {
   const api = useApi();
   const [isConfirming, setIsConfirming] = useState(false);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
 
   function withdraw() {
-    setIsSending(true);
-    setError(undefined);
-    api
-      .post(`/api/matters/${segment(request.matterId)}/access-requests/${segment(request.id)}/withdraw`, {})
-      .then(
-        () => {
-          setIsSending(false);
-          setIsConfirming(false);
-          onWithdrawn();
-        },
-        (caught: unknown) => {
-          setIsSending(false);
-          setError(caught);
-        },
+    void run(async () => {
+      await api.post(
+        `/api/matters/${segment(request.matterId)}/access-requests/${segment(request.id)}/withdraw`,
+        {},
       );
+      setIsConfirming(false);
+      onWithdrawn();
+    });
   }
 
   return (
@@ -127,18 +110,16 @@ function WithdrawRequest({ request, onWithdrawn }: { request: MyRequest; onWithd
         Withdraw<span className="visually-hidden"> the request for {request.matterId}</span>
       </button>
       {isConfirming ? (
-        <Dialog title="Withdraw this request?" onClose={() => setIsConfirming(false)}>
+        <ConfirmDialog
+          title="Withdraw this request?"
+          confirmLabel="Withdraw"
+          isBusy={isSending}
+          error={error}
+          onConfirm={withdraw}
+          onClose={() => setIsConfirming(false)}
+        >
           <p>The matter’s owners will no longer see it. You can ask again later.</p>
-          <ErrorAlert error={error} />
-          <div className="actions">
-            <button type="button" className="button-danger" disabled={isSending} onClick={withdraw}>
-              Withdraw
-            </button>
-            <button type="button" className="button-secondary" onClick={() => setIsConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </>
   );

@@ -1,5 +1,6 @@
 import { type SubmitEvent, useState } from 'react';
 import { ErrorAlert } from '../../components/error-alert';
+import { useAction } from '../../components/use-action';
 import { Link } from '../../router';
 import { useApi } from '../../session/session';
 import { apiMatterPath, matterReferencePattern } from './matters-api';
@@ -14,8 +15,7 @@ export function AskAccessForm() {
   const [reference, setReference] = useState('');
   const [role, setRole] = useState<'viewer' | 'editor'>('viewer');
   const [reason, setReason] = useState('');
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
   const [sentFor, setSentFor] = useState<string | undefined>(undefined);
   const [isReferenceChecked, setIsReferenceChecked] = useState(false);
   const normalized = reference.trim().toLowerCase();
@@ -25,21 +25,14 @@ export function AskAccessForm() {
     event.preventDefault();
     setIsReferenceChecked(true);
     if (!isWellFormed) return;
-    setIsSending(true);
-    setError(undefined);
     setSentFor(undefined);
-    api
-      .post(apiMatterPath(normalized, '/access-requests'), { role, reason: reason.trim() })
-      .then(
-        () => {
-          setSentFor(normalized);
-          setIsReferenceChecked(false);
-          setReference('');
-          setReason('');
-        },
-        (caught: unknown) => setError(caught),
-      )
-      .finally(() => setIsSending(false));
+    void run(async () => {
+      await api.post(apiMatterPath(normalized, '/access-requests'), { role, reason: reason.trim() });
+      setSentFor(normalized);
+      setIsReferenceChecked(false);
+      setReference('');
+      setReason('');
+    });
   }
 
   return (

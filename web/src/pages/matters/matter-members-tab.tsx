@@ -1,8 +1,11 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
-import { Dialog } from '../../components/dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi, useSignedIn } from '../../session/session';
 import {
@@ -51,7 +54,7 @@ export function MatterMembersTab({ matter }: { matter: Matter }) {
   return (
     <section aria-labelledby="members-heading">
       <h2 id="members-heading">Members</h2>
-      <div role="status">{notice === '' ? null : <p className="alert alert-success">{notice}</p>}</div>
+      <StatusMessage message={notice} />
       <LoadedView loaded={loaded}>
         {({ members, names }) => (
           <MemberTable
@@ -82,54 +85,47 @@ function MemberTable({
   onChanged: (message: string) => void;
 }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            <th scope="col">Role</th>
-            <th scope="col" className="hide-on-phone">
-              Access until
-            </th>
-            {isOwner ? <th scope="col">Actions</th> : null}
+    <DataTable
+      columns={[
+        { label: 'Member' },
+        { label: 'Role' },
+        { label: 'Access until', isHiddenOnPhone: true },
+        ...(isOwner ? [{ label: 'Actions' }] : []),
+      ]}
+    >
+      {members.map((member) => {
+        const name = names.get(member.userId);
+        return (
+          <tr key={member.userId}>
+            <td>
+              {name ?? <span className="mono">{member.userId}</span>}
+              {member.namedForHighlySensitive ? (
+                <div className="help">Named for highly sensitive content</div>
+              ) : null}
+            </td>
+            <td>
+              {roleLabels[member.role]}
+              {member.expiresAt === undefined ? null : (
+                <div className="help show-on-phone">until {formatDate(member.expiresAt)}</div>
+              )}
+            </td>
+            <td className="hide-on-phone">
+              {member.expiresAt === undefined ? 'No end date' : formatDate(member.expiresAt)}
+            </td>
+            {isOwner ? (
+              <td>
+                <MemberActions
+                  matter={matter}
+                  member={member}
+                  name={name ?? member.userId}
+                  onChanged={onChanged}
+                />
+              </td>
+            ) : null}
           </tr>
-        </thead>
-        <tbody>
-          {members.map((member) => {
-            const name = names.get(member.userId);
-            return (
-              <tr key={member.userId}>
-                <td>
-                  {name ?? <span className="mono">{member.userId}</span>}
-                  {member.namedForHighlySensitive ? (
-                    <div className="help">Named for highly sensitive content</div>
-                  ) : null}
-                </td>
-                <td>
-                  {roleLabels[member.role]}
-                  {member.expiresAt === undefined ? null : (
-                    <div className="help show-on-phone">until {formatDate(member.expiresAt)}</div>
-                  )}
-                </td>
-                <td className="hide-on-phone">
-                  {member.expiresAt === undefined ? 'No end date' : formatDate(member.expiresAt)}
-                </td>
-                {isOwner ? (
-                  <td>
-                    <MemberActions
-                      matter={matter}
-                      member={member}
-                      name={name ?? member.userId}
-                      onChanged={onChanged}
-                    />
-                  </td>
-                ) : null}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -148,30 +144,19 @@ function MemberActions({
   const session = useSignedIn();
   const [role, setRole] = useState<MatterRole>(member.role);
   const [isConfirming, setIsConfirming] = useState(false);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const action = useAction();
   const path = apiMatterPath(matter.id, `/members/${segment(member.userId)}`);
   const isSelf = member.userId === session.user.id;
 
-  function run(act: () => Promise<unknown>, message: string) {
-    setIsSending(true);
-    setError(undefined);
-    act().then(
-      () => {
-        setIsSending(false);
-        setIsConfirming(false);
-        onChanged(message);
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
-    );
+  async function run(act: () => Promise<unknown>, message: string) {
+    if (!(await action.run(act))) return;
+    setIsConfirming(false);
+    onChanged(message);
   }
 
   function changeRole(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    run(
+    void run(
       () =>
         api.put(path, {
           role,
@@ -200,7 +185,7 @@ function MemberActions({
               </option>
             ))}
           </select>
-          <button type="submit" className="button-secondary" disabled={isSending || role === member.role}>
+          <button type="submit" className="button-secondary" disabled={action.isBusy || role === member.role}>
             Change role<span className="visually-hidden"> of {name}</span>
           </button>
         </form>
@@ -208,29 +193,22 @@ function MemberActions({
           Remove<span className="visually-hidden"> {name}</span>
         </button>
       </div>
-      {isConfirming ? null : <ErrorAlert error={error} />}
+      {isConfirming ? null : <ErrorAlert error={action.error} />}
       {isConfirming ? (
-        <Dialog title={`Remove ${name}?`} onClose={() => setIsConfirming(false)}>
+        <ConfirmDialog
+          title={`Remove ${name}?`}
+          confirmLabel="Remove"
+          isBusy={action.isBusy}
+          error={action.error}
+          onConfirm={() => void run(() => api.delete(path), `${name} was removed from the matter.`)}
+          onClose={() => setIsConfirming(false)}
+        >
           <p>
             {isSelf
               ? 'You will lose your own access to this matter.'
               : `${name} will no longer see this matter or its documents.`}
           </p>
-          <ErrorAlert error={error} />
-          <div className="actions">
-            <button
-              type="button"
-              className="button-danger"
-              disabled={isSending}
-              onClick={() => run(() => api.delete(path), `${name} was removed from the matter.`)}
-            >
-              Remove
-            </button>
-            <button type="button" className="button-secondary" onClick={() => setIsConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </>
   );
@@ -242,8 +220,7 @@ function AddMemberForm({ matter, onAdded }: { matter: Matter; onAdded: (message:
   const [role, setRole] = useState<MatterRole>('viewer');
   const [until, setUntil] = useState('');
   const [isNamed, setIsNamed] = useState(false);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy, error, run } = useAction();
   const [notFound, setNotFound] = useState('');
 
   async function add(): Promise<string> {
@@ -266,23 +243,15 @@ function AddMemberForm({ matter, onAdded }: { matter: Matter; onAdded: (message:
 
   function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setIsSending(true);
-    setError(undefined);
     setNotFound('');
-    add().then(
-      (message) => {
-        setIsSending(false);
-        if (message === '') return;
-        setUsername('');
-        setUntil('');
-        setIsNamed(false);
-        onAdded(message);
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
-    );
+    void run(async () => {
+      const message = await add();
+      if (message === '') return;
+      setUsername('');
+      setUntil('');
+      setIsNamed(false);
+      onAdded(message);
+    });
   }
 
   return (
@@ -332,7 +301,7 @@ function AddMemberForm({ matter, onAdded }: { matter: Matter; onAdded: (message:
           />
           <label htmlFor="member-named">Named for highly sensitive content (assistants need this)</label>
         </div>
-        <button type="submit" disabled={isSending}>
+        <button type="submit" disabled={isBusy}>
           Add member
         </button>
       </form>

@@ -2,6 +2,7 @@ import { ApiError } from '../../api/problem';
 import { ClassificationBadge } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
 import { PageTitle } from '../../components/page-title';
+import { TabNav } from '../../components/tab-nav';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
 import { useApi } from '../../session/session';
@@ -85,24 +86,12 @@ export function MatterPage({
           </div>
         )}
       </dl>
-      <nav aria-label="Matter sections">
-        <ul className="tabs">
-          {tabs
-            .filter((candidate) => isOwner || !candidate.isOwnersOnly)
-            .map((candidate) => (
-              <li key={candidate.id}>
-                <Link
-                  to={
-                    candidate.id === 'documents' ? matterPath(matter.id) : matterPath(matter.id, candidate.id)
-                  }
-                  aria-current={candidate.id === current.id ? 'page' : undefined}
-                >
-                  {candidate.label}
-                </Link>
-              </li>
-            ))}
-        </ul>
-      </nav>
+      <TabNav
+        label="Matter sections"
+        tabs={tabs.filter((candidate) => isOwner || !candidate.isOwnersOnly)}
+        currentId={current.id}
+        pathOf={(id) => (id === 'documents' ? matterPath(matter.id) : matterPath(matter.id, id))}
+      />
       {current.isOwnersOnly && !isOwner ? (
         <p>Only the matter’s owners can see this.</p>
       ) : current.id === 'documents' ? (

@@ -1,8 +1,11 @@
 import { type SubmitEvent, useState } from 'react';
 import { segment } from '../../api/client';
-import { Dialog } from '../../components/dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { DataTable } from '../../components/data-table';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import {
@@ -32,36 +35,27 @@ export function MatterPartiesTab({ matter }: { matter: Matter }) {
   return (
     <section aria-labelledby="parties-heading">
       <h2 id="parties-heading">Parties</h2>
-      <div role="status">{notice === '' ? null : <p className="alert alert-success">{notice}</p>}</div>
+      <StatusMessage message={notice} />
       <LoadedView loaded={loaded}>
         {({ parties }) =>
           parties.length === 0 ? (
             <p>No parties recorded yet.</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Kind</th>
-                    {canEdit ? <th scope="col">Actions</th> : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {parties.map((party) => (
-                    <tr key={party.id}>
-                      <td>{party.name}</td>
-                      <td>{partyKindLabels[party.kind]}</td>
-                      {canEdit ? (
-                        <td>
-                          <RemoveParty matter={matter} party={party} onRemoved={changed} />
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              columns={[{ label: 'Name' }, { label: 'Kind' }, ...(canEdit ? [{ label: 'Actions' }] : [])]}
+            >
+              {parties.map((party) => (
+                <tr key={party.id}>
+                  <td>{party.name}</td>
+                  <td>{partyKindLabels[party.kind]}</td>
+                  {canEdit ? (
+                    <td>
+                      <RemoveParty matter={matter} party={party} onRemoved={changed} />
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadedView>
@@ -81,23 +75,12 @@ function RemoveParty({
 }) {
   const api = useApi();
   const [isConfirming, setIsConfirming] = useState(false);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy, error, run } = useAction();
 
-  function remove() {
-    setIsSending(true);
-    setError(undefined);
-    api.delete(apiMatterPath(matter.id, `/parties/${segment(party.id)}`)).then(
-      () => {
-        setIsSending(false);
-        setIsConfirming(false);
-        onRemoved(`${party.name} was removed.`);
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
-    );
+  async function remove() {
+    if (!(await run(() => api.delete(apiMatterPath(matter.id, `/parties/${segment(party.id)}`))))) return;
+    setIsConfirming(false);
+    onRemoved(`${party.name} was removed.`);
   }
 
   return (
@@ -106,18 +89,16 @@ function RemoveParty({
         Remove<span className="visually-hidden"> {party.name}</span>
       </button>
       {isConfirming ? (
-        <Dialog title={`Remove ${party.name}?`} onClose={() => setIsConfirming(false)}>
+        <ConfirmDialog
+          title={`Remove ${party.name}?`}
+          confirmLabel="Remove"
+          isBusy={isBusy}
+          error={error}
+          onConfirm={() => void remove()}
+          onClose={() => setIsConfirming(false)}
+        >
           <p>The party record is removed from this matter; documents are not touched.</p>
-          <ErrorAlert error={error} />
-          <div className="actions">
-            <button type="button" className="button-danger" disabled={isSending} onClick={remove}>
-              Remove
-            </button>
-            <button type="button" className="button-secondary" onClick={() => setIsConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </>
   );
@@ -127,24 +108,15 @@ function AddPartyForm({ matter, onAdded }: { matter: Matter; onAdded: (message: 
   const api = useApi();
   const [kind, setKind] = useState<PartyKind>('client');
   const [name, setName] = useState('');
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy, error, run } = useAction();
 
   function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setIsSending(true);
-    setError(undefined);
-    api.post<Party>(apiMatterPath(matter.id, '/parties'), { kind, name: name.trim() }).then(
-      (party) => {
-        setIsSending(false);
-        setName('');
-        onAdded(`${party.name} was added as ${partyKindLabels[party.kind].toLowerCase()}.`);
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
-    );
+    void run(async () => {
+      const party = await api.post<Party>(apiMatterPath(matter.id, '/parties'), { kind, name: name.trim() });
+      setName('');
+      onAdded(`${party.name} was added as ${partyKindLabels[party.kind].toLowerCase()}.`);
+    });
   }
 
   return (
@@ -171,7 +143,7 @@ function AddPartyForm({ matter, onAdded }: { matter: Matter; onAdded: (message: 
           value={name}
           onChange={(event) => setName(event.target.value)}
         />
-        <button type="submit" disabled={isSending}>
+        <button type="submit" disabled={isBusy}>
           Add party
         </button>
       </form>

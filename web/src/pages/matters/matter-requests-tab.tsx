@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { segment } from '../../api/client';
-import { Dialog } from '../../components/dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import {
@@ -49,7 +51,7 @@ export function MatterRequestsTab({ matter }: { matter: Matter }) {
   return (
     <section aria-labelledby="requests-heading">
       <h2 id="requests-heading">Access requests</h2>
-      <div role="status">{notice === '' ? null : <p className="alert alert-success">{notice}</p>}</div>
+      <StatusMessage message={notice} />
       <LoadedView loaded={loaded}>
         {({ requests, names }) =>
           requests.length === 0 ? (
@@ -87,29 +89,18 @@ function RequestCard({
   const api = useApi();
   const [until, setUntil] = useState('');
   const [isDenying, setIsDenying] = useState(false);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
   const path = apiMatterPath(matter.id, `/access-requests/${segment(request.id)}`);
   const untilId = `until-${request.id}`;
 
-  function decide(action: 'approve' | 'deny') {
-    setIsSending(true);
-    setError(undefined);
+  async function decide(action: 'approve' | 'deny') {
     const body = action === 'approve' && until !== '' ? { expiresAt: endOfDay(until) } : {};
-    api.post(`${path}/${action}`, body).then(
-      () => {
-        setIsSending(false);
-        setIsDenying(false);
-        onDecided(
-          action === 'approve'
-            ? `${name} is now ${roleLabels[request.role].toLowerCase()} of this matter.`
-            : `The request of ${name} was denied.`,
-        );
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
+    if (!(await run(() => api.post(`${path}/${action}`, body)))) return;
+    setIsDenying(false);
+    onDecided(
+      action === 'approve'
+        ? `${name} is now ${roleLabels[request.role].toLowerCase()} of this matter.`
+        : `The request of ${name} was denied.`,
     );
   }
 
@@ -131,7 +122,7 @@ function RequestCard({
             onChange={(event) => setUntil(event.target.value)}
           />
         </div>
-        <button type="button" disabled={isSending} onClick={() => decide('approve')}>
+        <button type="button" disabled={isSending} onClick={() => void decide('approve')}>
           Approve<span className="visually-hidden"> {name}</span>
         </button>
         <button type="button" className="button-secondary" onClick={() => setIsDenying(true)}>
@@ -140,23 +131,16 @@ function RequestCard({
       </div>
       {isDenying ? null : <ErrorAlert error={error} />}
       {isDenying ? (
-        <Dialog title={`Deny ${name}’s request?`} onClose={() => setIsDenying(false)}>
+        <ConfirmDialog
+          title={`Deny ${name}’s request?`}
+          confirmLabel="Deny"
+          isBusy={isSending}
+          error={error}
+          onConfirm={() => void decide('deny')}
+          onClose={() => setIsDenying(false)}
+        >
           <p>{name} will be told the request was denied (without a reason) and may ask again.</p>
-          <ErrorAlert error={error} />
-          <div className="actions">
-            <button
-              type="button"
-              className="button-danger"
-              disabled={isSending}
-              onClick={() => decide('deny')}
-            >
-              Deny
-            </button>
-            <button type="button" className="button-secondary" onClick={() => setIsDenying(false)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </li>
   );

@@ -1,7 +1,9 @@
 import { type SubmitEvent, useState } from 'react';
 import type { Classification } from '../../components/classification-badge';
-import { Dialog } from '../../components/dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorAlert } from '../../components/error-alert';
+import { StatusMessage } from '../../components/status-message';
+import { useAction } from '../../components/use-action';
 import { useApi } from '../../session/session';
 import { ClassificationOptions } from './classification-options';
 import {
@@ -25,7 +27,7 @@ export function MatterSettingsTab({ matter, onChanged }: { matter: Matter; onCha
   return (
     <section aria-labelledby="settings-heading">
       <h2 id="settings-heading">Settings</h2>
-      <div role="status">{notice === '' ? null : <p className="alert alert-success">{notice}</p>}</div>
+      <StatusMessage message={notice} />
       <ClassificationForm key={`c-${matter.classification}`} matter={matter} onChanged={changed} />
       <StatusForm key={`s-${matter.status}`} matter={matter} onChanged={changed} />
       <KeyRotation matter={matter} onRotated={setNotice} />
@@ -37,29 +39,18 @@ function ClassificationForm({ matter, onChanged }: { matter: Matter; onChanged: 
   const api = useApi();
   const [classification, setClassification] = useState<Classification>(matter.classification);
   const [reason, setReason] = useState('');
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
   const isLowering = rank[classification] < rank[matter.classification];
 
   function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setIsSending(true);
-    setError(undefined);
-    api
-      .put(apiMatterPath(matter.id, '/classification'), {
+    void run(async () => {
+      await api.put(apiMatterPath(matter.id, '/classification'), {
         classification,
         ...(isLowering ? { reason: reason.trim() } : {}),
-      })
-      .then(
-        () => {
-          setIsSending(false);
-          onChanged('The classification was changed.');
-        },
-        (caught: unknown) => {
-          setIsSending(false);
-          setError(caught);
-        },
-      );
+      });
+      onChanged('The classification was changed.');
+    });
   }
 
   return (
@@ -104,23 +95,14 @@ function ClassificationForm({ matter, onChanged }: { matter: Matter; onChanged: 
 function StatusForm({ matter, onChanged }: { matter: Matter; onChanged: (message: string) => void }) {
   const api = useApi();
   const [status, setStatus] = useState<MatterStatus>(matter.status);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
 
   function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setIsSending(true);
-    setError(undefined);
-    api.put(apiMatterPath(matter.id, '/status'), { status }).then(
-      () => {
-        setIsSending(false);
-        onChanged(`The matter is now ${statusLabels[status].toLowerCase()}.`);
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
-    );
+    void run(async () => {
+      await api.put(apiMatterPath(matter.id, '/status'), { status });
+      onChanged(`The matter is now ${statusLabels[status].toLowerCase()}.`);
+    });
   }
 
   return (
@@ -157,24 +139,18 @@ function StatusForm({ matter, onChanged }: { matter: Matter; onChanged: (message
 function KeyRotation({ matter, onRotated }: { matter: Matter; onRotated: (message: string) => void }) {
   const api = useApi();
   const [isConfirming, setIsConfirming] = useState(false);
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
 
   function rotate() {
-    setIsSending(true);
-    setError(undefined);
     // The server asks for a recent second factor; the API client opens the step-up dialog and retries.
-    api.post<{ rewrapped: number }>(apiMatterPath(matter.id, '/keys/rotate'), {}).then(
-      ({ rewrapped }) => {
-        setIsSending(false);
-        setIsConfirming(false);
-        onRotated(`The matter key was rotated; ${rewrapped} document keys were re-wrapped.`);
-      },
-      (caught: unknown) => {
-        setIsSending(false);
-        setError(caught);
-      },
-    );
+    void run(async () => {
+      const { rewrapped } = await api.post<{ rewrapped: number }>(
+        apiMatterPath(matter.id, '/keys/rotate'),
+        {},
+      );
+      setIsConfirming(false);
+      onRotated(`The matter key was rotated; ${rewrapped} document keys were re-wrapped.`);
+    });
   }
 
   return (
@@ -189,18 +165,17 @@ function KeyRotation({ matter, onRotated }: { matter: Matter; onRotated: (messag
       </button>
       {isConfirming ? null : <ErrorAlert error={error} />}
       {isConfirming ? (
-        <Dialog title="Rotate the matter key?" onClose={() => setIsConfirming(false)}>
+        <ConfirmDialog
+          title="Rotate the matter key?"
+          confirmLabel="Rotate"
+          isDanger={false}
+          isBusy={isSending}
+          error={error}
+          onConfirm={rotate}
+          onClose={() => setIsConfirming(false)}
+        >
           <p>Documents stay readable; only how their keys are wrapped changes.</p>
-          <ErrorAlert error={error} />
-          <div className="actions">
-            <button type="button" disabled={isSending} onClick={rotate}>
-              Rotate
-            </button>
-            <button type="button" className="button-secondary" onClick={() => setIsConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </section>
   );

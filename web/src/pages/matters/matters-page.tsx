@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { ClassificationBadge } from '../../components/classification-badge';
+import { DataTable } from '../../components/data-table';
 import { LoadedView } from '../../components/loading';
 import { PageTitle } from '../../components/page-title';
 import { useLoad } from '../../components/use-load';
@@ -75,37 +76,29 @@ function MatterList({ matters, canAsk }: { matters: Matter[]; canAsk: boolean })
             : `${shown.length} of ${matters.length} matters match`}
         </p>
       </div>
-      <div className="table-wrap">
-        <table className="matters-table">
-          <thead>
-            <tr>
-              <th scope="col">Matter</th>
-              <th scope="col">Status</th>
-              <th scope="col">Classification</th>
-              <th scope="col" className="hide-on-phone">
-                Your role
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((matter) => (
-              <tr key={matter.id}>
-                <td>
-                  <Link to={matterPath(matter.id)}>{matter.name}</Link>
-                  <div className="mono muted">{matter.id}</div>
-                </td>
-                <td>{statusLabels[matter.status]}</td>
-                <td>
-                  <ClassificationBadge classification={matter.classification} />
-                </td>
-                <td className="hide-on-phone">
-                  {matter.myRole === undefined ? '—' : roleLabels[matter.myRole]}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        className="matters-table"
+        columns={[
+          { label: 'Matter' },
+          { label: 'Status' },
+          { label: 'Classification' },
+          { label: 'Your role', isHiddenOnPhone: true },
+        ]}
+      >
+        {shown.map((matter) => (
+          <tr key={matter.id}>
+            <td>
+              <Link to={matterPath(matter.id)}>{matter.name}</Link>
+              <div className="mono muted">{matter.id}</div>
+            </td>
+            <td>{statusLabels[matter.status]}</td>
+            <td>
+              <ClassificationBadge classification={matter.classification} />
+            </td>
+            <td className="hide-on-phone">{matter.myRole === undefined ? '—' : roleLabels[matter.myRole]}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }

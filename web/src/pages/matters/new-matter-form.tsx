@@ -1,10 +1,11 @@
 import { type SubmitEvent, useState } from 'react';
 import type { Classification } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
+import { useAction } from '../../components/use-action';
 import { Link, navigate } from '../../router';
 import { useApi } from '../../session/session';
-import { apiMatterPath, classifications, type Matter, matterPath } from './matters-api';
 import { ClassificationOptions } from './classification-options';
+import { apiMatterPath, classifications, type Matter, matterPath } from './matters-api';
 
 /**
  * Opens a matter (lawyers). The server opens every matter as internal, so another label is a second
@@ -15,8 +16,7 @@ export function NewMatterForm() {
   const [name, setName] = useState('');
   const [classification, setClassification] = useState<Classification>('internal');
   const [reason, setReason] = useState('');
-  const [isSending, setIsSending] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy: isSending, error, run } = useAction();
   const [openedAsInternal, setOpenedAsInternal] = useState<Matter | undefined>(undefined);
   const isLowering = classification === 'public';
 
@@ -39,16 +39,8 @@ export function NewMatterForm() {
 
   function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    setIsSending(true);
-    setError(undefined);
     setOpenedAsInternal(undefined);
-    create().then(
-      () => setIsSending(false),
-      (caught: unknown) => {
-        setError(caught);
-        setIsSending(false);
-      },
-    );
+    void run(create);
   }
 
   return (

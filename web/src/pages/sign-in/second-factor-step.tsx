@@ -1,10 +1,7 @@
-import { startAuthentication } from '@simplewebauthn/browser';
-import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
-import { type SubmitEvent, useState } from 'react';
+import type { SubmitEvent } from 'react';
+import { SecondFactorAlternatives, provePasskey, useSecondFactor } from '../../session/second-factor';
 import { type SessionState, useApi, useSession } from '../../session/session';
 import { SignInError } from './sign-in-error';
-
-type CodeMethod = 'totp' | 'recovery_code';
 
 /** The second step of a password sign-in: the authenticator app, a recovery code or a passkey. */
 export function SecondFactorStep({
@@ -16,48 +13,27 @@ export function SecondFactorStep({
 }) {
   const api = useApi();
   const { signOut } = useSession();
-  const hasTotp = session.availableFactors.includes('totp');
-  const hasPasskey = session.availableFactors.includes('passkey');
-  const hasRecoveryCode = session.availableFactors.includes('recovery_code');
-  const [method, setMethod] = useState<CodeMethod>(hasTotp ? 'totp' : 'recovery_code');
-  const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
-  const showsCodeForm = method === 'totp' ? hasTotp : hasRecoveryCode;
-
-  async function run(step: () => Promise<SessionState>) {
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSession(await step());
-    } catch (caught) {
-      setError(caught);
-      setCode('');
-      setBusy(false);
-    }
-  }
+  const factor = useSecondFactor(session);
+  const { method, code, setCode, isBusy: busy } = factor;
 
   function submitCode(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    // Authenticator apps show codes as "123 456"; recovery codes are typed with or without their dash.
-    const cleaned = method === 'totp' ? code.replace(/\s+/g, '') : code.trim();
-    void run(() => api.post<SessionState>('/api/session/second-factor', { method, code: cleaned }));
+    void factor.attempt(
+      () => api.post<SessionState>('/api/session/second-factor', { method, code: factor.cleanedCode }),
+      onSession,
+    );
   }
 
   function usePasskey() {
-    void run(async () => {
-      const { options } = await api.post<{ options: PublicKeyCredentialRequestOptionsJSON }>(
-        '/api/session/passkey-options',
-      );
-      const response = await startAuthentication({ optionsJSON: options });
-      return api.post<SessionState>('/api/session/passkey', { response });
-    });
-  }
-
-  function switchTo(next: CodeMethod) {
-    setMethod(next);
-    setCode('');
-    setError(undefined);
+    void factor.attempt(
+      () =>
+        provePasskey<SessionState>({
+          api,
+          optionsPath: '/api/session/passkey-options',
+          verifyPath: '/api/session/passkey',
+        }),
+      onSession,
+    );
   }
 
   return (
@@ -65,7 +41,7 @@ export function SecondFactorStep({
       <p>
         Signed in as <strong>{session.user.username}</strong>. Confirm it is you with your second factor.
       </p>
-      {showsCodeForm ? (
+      {factor.showsCodeForm ? (
         <form className="form" onSubmit={submitCode} aria-busy={busy}>
           {method === 'totp' ? (
             <>
@@ -111,27 +87,16 @@ export function SecondFactorStep({
           </button>
         </form>
       ) : null}
-      <div className="actions sign-in-alternative">
-        {hasPasskey ? (
-          <button type="button" className="button-secondary" onClick={usePasskey} disabled={busy}>
-            Use a passkey
-          </button>
-        ) : null}
-        {method === 'totp' && hasRecoveryCode ? (
-          <button type="button" className="button-quiet" onClick={() => switchTo('recovery_code')}>
-            Use a recovery code instead
-          </button>
-        ) : null}
-        {method === 'recovery_code' && hasTotp ? (
-          <button type="button" className="button-quiet" onClick={() => switchTo('totp')}>
-            Use the authenticator app instead
-          </button>
-        ) : null}
+      <SecondFactorAlternatives
+        factor={factor}
+        onPasskey={usePasskey}
+        className="actions sign-in-alternative"
+      >
         <button type="button" className="button-quiet" onClick={() => void signOut()} disabled={busy}>
           Sign in as someone else
         </button>
-      </div>
-      <SignInError error={error} />
+      </SecondFactorAlternatives>
+      <SignInError error={factor.error} />
     </>
   );
 }

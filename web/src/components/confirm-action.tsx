@@ -1,6 +1,6 @@
 import { type ReactNode, useState } from 'react';
-import { Dialog } from '../../components/dialog';
-import { ErrorAlert } from '../../components/error-alert';
+import { ConfirmDialog } from './confirm-dialog';
+import { useAction } from './use-action';
 
 /** A button that asks before a destructive act, and shows the server's answer in the dialog if it fails. */
 export function ConfirmAction({
@@ -22,20 +22,10 @@ export function ConfirmAction({
   className?: string;
 }) {
   const [isOpen, setIsOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { isBusy, error, run } = useAction();
 
   async function confirm() {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onConfirm();
-      setIsOpen(false);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(onConfirm)) setIsOpen(false);
   }
 
   return (
@@ -49,18 +39,16 @@ export function ConfirmAction({
         {label}
       </button>
       {isOpen ? (
-        <Dialog title={title} onClose={() => setIsOpen(false)}>
+        <ConfirmDialog
+          title={title}
+          confirmLabel={confirmLabel}
+          isBusy={isBusy}
+          error={error}
+          onConfirm={() => void confirm()}
+          onClose={() => setIsOpen(false)}
+        >
           {children}
-          <ErrorAlert error={error} />
-          <div className="actions">
-            <button type="button" className="button-danger" onClick={() => void confirm()} disabled={busy}>
-              {confirmLabel}
-            </button>
-            <button type="button" className="button-secondary" onClick={() => setIsOpen(false)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </>
   );

@@ -1,12 +1,18 @@
 import type { ReactNode } from 'react';
-import { Dialog } from '../../components/dialog';
+import { Dialog } from './dialog';
+import { ErrorAlert } from './error-alert';
 
-/** Asks before a destructive act; the confirming button names the act. */
+/**
+ * Asks before a destructive act; the confirming button names the act, and a failure shows in the dialog
+ * so the person sees why nothing happened. Titles and button names stay with each caller: tests and
+ * screen readers find the dialog by them.
+ */
 export function ConfirmDialog({
   title,
   confirmLabel,
   isDanger = true,
-  busy,
+  isBusy,
+  error,
   onConfirm,
   onClose,
   children,
@@ -14,7 +20,8 @@ export function ConfirmDialog({
   title: string;
   confirmLabel: string;
   isDanger?: boolean;
-  busy: boolean;
+  isBusy: boolean;
+  error?: unknown;
   onConfirm: () => void;
   onClose: () => void;
   children: ReactNode;
@@ -22,11 +29,12 @@ export function ConfirmDialog({
   return (
     <Dialog title={title} onClose={onClose}>
       {children}
+      <ErrorAlert error={error} />
       <div className="actions">
         <button
           type="button"
           className={isDanger ? 'button-danger' : undefined}
-          disabled={busy}
+          disabled={isBusy}
           onClick={onConfirm}
         >
           {confirmLabel}
