@@ -11,6 +11,7 @@ import * as m0008 from './0008-classification-changes.js';
 import * as m0009 from './0009-ledger-cosignatures.js';
 import * as m0010 from './0010-ssh.js';
 import * as m0011 from './0011-matter-parties.js';
+import * as m0012 from './0012-user-groups.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -27,6 +28,7 @@ const registry: Record<string, Migration> = {
   '0009-ledger-cosignatures': m0009,
   '0010-ssh': m0010,
   '0011-matter-parties': m0011,
+  '0012-user-groups': m0012,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

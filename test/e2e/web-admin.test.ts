@@ -17,15 +17,17 @@ import {
 
 /**
  * Administration, compliance and the ledger in the web UI, against a real `writ serve`: an administrator
- * invites a lawyer who joins through the link, disables and re-enables the account and designates a
- * compliance officer; the officer raises an ethical wall and downloads an access report; the ledger page
- * shows a signed checkpoint and the verifier key; a document's history shows its upload with a proof status.
+ * invites a lawyer who joins through the link, disables and re-enables the account, designates a
+ * compliance officer and makes a group with the newcomer in it; the officer screens a person and the group
+ * from a matter and downloads an access report; the ledger page shows a signed checkpoint and the verifier
+ * key; a document's history shows its upload with a proof status.
  */
 
 const lawyer = { username: 'lena-lawyer', role: 'lawyer' } as const;
 const auditor = { username: 'aldo-auditor', role: 'auditor' } as const;
 const screened = { username: 'sam-screened', role: 'lawyer' } as const;
 const newcomer = 'nina-newcomer';
+const groupName = 'Mergers team';
 
 type ApiUser = {
   totpSecret: string;
@@ -154,7 +156,7 @@ describe('web UI: administration, compliance and the ledger', () => {
     await signInThroughUi(page, world.url, { username, password, totpSecret: secrets.get(username) ?? '' });
   };
 
-  test('the administrator unlocks a locked-out account, invites a lawyer who joins, disables and enables them, and designates a compliance officer', async () => {
+  test('the administrator unlocks a locked-out account, invites a lawyer who joins, disables and enables them, designates a compliance officer and makes a group', async () => {
     await signIn(adminUsername, adminPassword);
     await page.goto(`${world.url}/admin`);
     await page.getByRole('heading', { name: 'Users', level: 2 }).waitFor();
@@ -221,10 +223,30 @@ describe('web UI: administration, compliance and the ledger', () => {
       .getByRole('row', { name: new RegExp(auditor.username) })
       .getByText(/^Yes, since/)
       .waitFor();
+
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await expect.poll(() => page.url()).toMatch(/\/admin\/groups$/);
+    await page.getByLabel('New group name').fill(groupName);
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `The group ${groupName} is created` })
+      .waitFor();
+    await page.getByLabel(`Username to add to ${groupName}`).fill(newcomer);
+    await page.getByRole('button', { name: `Add member to ${groupName}` }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${newcomer} is a member of ${groupName}` })
+      .waitFor();
+    await expect
+      .poll(() => page.getByRole('row', { name: new RegExp(groupName) }).textContent())
+      .toContain(newcomer);
+    await expectAccessible(page, 'admin groups');
+    await keepScreenshots(page, 'admin-groups');
     await signOut(page);
   }, 120_000);
 
-  test('the compliance officer raises a wall on a matter and downloads its access report as CSV', async () => {
+  test('the compliance officer screens a person and a group from a matter and downloads its access report as CSV', async () => {
     await signIn(auditor.username, userPassword);
     await page.goto(`${world.url}/compliance`);
     await page.getByLabel('Matter reference').fill(matterId);
@@ -237,6 +259,13 @@ describe('web UI: administration, compliance and the ledger', () => {
       .filter({ hasText: `${screened.username} is screened` })
       .waitFor();
     await page.getByRole('rowheader', { name: screened.username }).waitFor();
+    await page.getByLabel('Group to screen').selectOption({ label: groupName });
+    await page.getByRole('button', { name: 'Screen group' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Every member of ${groupName} is screened` })
+      .waitFor();
+    await page.getByRole('rowheader', { name: `Group ${groupName}` }).waitFor();
     await expectAccessible(page, 'compliance walls');
     await keepScreenshots(page, 'compliance-walls');
 

@@ -52,6 +52,8 @@ type World = {
   notificationId: string;
   passkeyId: string;
   invitationId: string;
+  /** A group of users an administrator made, with A as member (B may neither change it nor screen it). */
+  groupId: string;
   /** B's own matter, folder and document: for requests mixing B's ids with A's. */
   bMatterId: string;
   bFolderId: string;
@@ -391,6 +393,38 @@ const cases: Record<string, Case> = {
     statuses: notAdmin,
     requests: (w) => [{ method: 'POST', url: `/api/admin/users/${w.a.userId}/password-reset`, payload: {} }],
   },
+  'GET /api/admin/groups': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: () => [{ method: 'GET', url: '/api/admin/groups' }],
+  },
+  'POST /api/admin/groups': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: () => [{ method: 'POST', url: '/api/admin/groups', payload: { name: 'B group' } }],
+  },
+  'PATCH /api/admin/groups/{id}': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: (w) => [
+      { method: 'PATCH', url: `/api/admin/groups/${w.groupId}`, payload: { name: 'B was here' } },
+    ],
+  },
+  'DELETE /api/admin/groups/{id}': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: (w) => [{ method: 'DELETE', url: `/api/admin/groups/${w.groupId}` }],
+  },
+  'PUT /api/admin/groups/{id}/members/{userId}': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: (w) => [{ method: 'PUT', url: `/api/admin/groups/${w.groupId}/members/${w.b.userId}` }],
+  },
+  'DELETE /api/admin/groups/{id}/members/{userId}': {
+    kind: 'foreign',
+    statuses: notAdmin,
+    requests: (w) => [{ method: 'DELETE', url: `/api/admin/groups/${w.groupId}/members/${w.a.userId}` }],
+  },
 
   // ---- Link-token front doors: a secret in the body, nobody's id in the path ----
   'POST /api/invitations/accept': {
@@ -480,6 +514,12 @@ const cases: Record<string, Case> = {
       { method: 'POST', url: '/api/directory/lookup', payload: { userIds: [w.a.userId] } },
     ],
     knows: (w) => [w.a.username, w.a.userId],
+  },
+  'GET /api/directory/groups': {
+    kind: 'own',
+    statuses: [200],
+    // Groups' ids and names are the firm's to choose from, for staff; their members are not listed.
+    requests: () => [{ method: 'GET', url: '/api/directory/groups' }],
   },
 
   // ---- Matters ----
@@ -688,7 +728,14 @@ const cases: Record<string, Case> = {
       // B screens A from A's own matter; B screens A from B's matter (B is no compliance officer).
       { method: 'POST', url: `/api/matters/${w.matterId}/walls`, payload: { userId: w.a.userId } },
       { method: 'POST', url: `/api/matters/${w.bMatterId}/walls`, payload: { userId: w.a.userId } },
+      { method: 'POST', url: `/api/matters/${w.matterId}/walls`, payload: { groupId: w.groupId } },
+      { method: 'POST', url: `/api/matters/${w.bMatterId}/walls`, payload: { groupId: w.groupId } },
     ],
+  },
+  'DELETE /api/matters/{matterId}/walls/groups/{groupId}': {
+    kind: 'foreign',
+    statuses: [403, 404],
+    requests: (w) => [{ method: 'DELETE', url: `/api/matters/${w.matterId}/walls/groups/${w.groupId}` }],
   },
   'GET /api/matters/{matterId}/walls': {
     kind: 'foreign',
@@ -991,6 +1038,18 @@ async function buildWorld(): Promise<World> {
   });
   expect(invitation.statusCode, invitation.body).toBe(201);
   const invitationId = invitation.json<{ invitation: { id: string } }>().invitation.id;
+  const group = await call(admin.caller, {
+    method: 'POST',
+    url: '/api/admin/groups',
+    payload: { name: 'A team' },
+  });
+  expect(group.statusCode, group.body).toBe(201);
+  const groupId = group.json<{ id: string }>().id;
+  const joined = await call(admin.caller, {
+    method: 'PUT',
+    url: `/api/admin/groups/${groupId}/members/${a.user.id}`,
+  });
+  expect(joined.statusCode, joined.body).toBe(200);
 
   const bMatter = await call(b.caller, {
     method: 'POST',
@@ -1066,6 +1125,7 @@ async function buildWorld(): Promise<World> {
     notificationId,
     passkeyId,
     invitationId,
+    groupId,
     bMatterId,
     bFolderId,
     bDocumentId,
@@ -1216,5 +1276,13 @@ describe('IDOR walk: every route of the OpenAPI document, as another user', () =
     expect(invitations.json<{ invitations: { id: string; status: string }[] }>().invitations).toContainEqual(
       expect.objectContaining({ id: w.invitationId, status: 'open' }),
     );
+    const groups = await call(w.admin.caller, { method: 'GET', url: '/api/admin/groups' });
+    expect(groups.json<{ groups: unknown[] }>().groups).toEqual([
+      expect.objectContaining({
+        id: w.groupId,
+        name: 'A team',
+        members: [expect.objectContaining({ userId: w.a.userId })],
+      }),
+    ]);
   });
 });

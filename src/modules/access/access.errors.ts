@@ -51,3 +51,22 @@ export const createScreenNotFoundError = createErrorFactory({
   status: 404,
   message: 'This person is not screened from this matter.',
 });
+
+export const createAccessGroupNotFoundError = createErrorFactory({
+  code: 'access.group_not_found',
+  status: 404,
+  message: 'There is no such group.',
+});
+
+export const createGroupAlreadyScreenedError = createErrorFactory({
+  code: 'access.group_already_screened',
+  status: 409,
+  message: 'This group is already screened from this matter.',
+});
+
+/** Lifting a group wall that does not stand (never raised, or already lifted). */
+export const createGroupScreenNotFoundError = createErrorFactory({
+  code: 'access.group_screen_not_found',
+  status: 404,
+  message: 'This group is not screened from this matter.',
+});

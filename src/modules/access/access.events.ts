@@ -21,4 +21,19 @@ export type AccessEvent =
       kind: 'access.wall_lifted';
       actor: EventActor;
       data: { matterId: string; userId: string; screenId: string };
+    }
+  /**
+   * A compliance officer screened a group from the matter: every member, present or future, is screened
+   * while they belong to it. Membership changes are the identity module's `identity.group_member_*` events.
+   */
+  | {
+      kind: 'access.group_wall_added';
+      actor: EventActor;
+      data: { matterId: string; groupId: string; screenId: string };
+    }
+  /** A compliance officer lifted a group's screen. */
+  | {
+      kind: 'access.group_wall_lifted';
+      actor: EventActor;
+      data: { matterId: string; groupId: string; screenId: string };
     };

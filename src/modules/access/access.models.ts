@@ -112,5 +112,10 @@ export type PolicyEngine = {
 /** @NOTE Stored in access_screens and published in wall events: never change the prefix. */
 export const generateScreenId = createPrefixedIdGenerator({ prefix: 'scr' });
 
-/** A live ethical wall, as the compliance officer's list shows it. */
-export type Screen = { id: string; matterId: string; userId: string; createdBy: string; createdAt: Date };
+/** A live ethical wall, as the compliance officer's list shows it: on one user, or on a group (`groupId`). */
+export type Screen = {
+  id: string;
+  matterId: string;
+  createdBy: string;
+  createdAt: Date;
+} & ({ userId: string; groupId?: undefined } | { groupId: string; userId?: undefined });

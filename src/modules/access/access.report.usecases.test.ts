@@ -183,3 +183,67 @@ test('walls suspend a grant and lifting them restores it; an approved request an
   });
   expect(csv.split('\r\n')[1]?.split(',')[1]).toBe("'=cmd|x");
 });
+
+test('a wall on a group suspends its members’ grants while they belong to it, joining later included', () => {
+  const at = (minutes: number) => new Date(Date.UTC(2026, 0, 15, 9, minutes));
+  const owner = { type: 'user' as const, id: 'usr_owner' };
+  const officer = { type: 'user' as const, id: 'usr_officer' };
+  const admin = { type: 'user' as const, id: 'usr_admin' };
+  const event = (kind: string, minutes: number, data: Record<string, string>, actor = owner) => ({
+    entryId: `evt_${minutes}`,
+    index: minutes,
+    kind,
+    at: at(minutes),
+    actor,
+    data,
+  });
+  const rows = accessPeriodsFromEvents({
+    now: at(59),
+    events: [
+      event('documents.matter_created', 0, { matterId: 'mat_x' }),
+      event('identity.group_member_added', 1, { groupId: 'grp_1', userId: 'usr_a' }, admin),
+      event('documents.member_added', 2, { matterId: 'mat_x', userId: 'usr_a', role: 'viewer' }),
+      event('documents.member_added', 3, { matterId: 'mat_x', userId: 'usr_b', role: 'editor' }),
+      event(
+        'access.group_wall_added',
+        10,
+        { matterId: 'mat_x', groupId: 'grp_1', screenId: 'scr_1' },
+        officer,
+      ),
+      // B joins the screened group, then leaves it; A stays screened until the wall is lifted.
+      event('identity.group_member_added', 20, { groupId: 'grp_1', userId: 'usr_b' }, admin),
+      event('identity.group_member_removed', 30, { groupId: 'grp_1', userId: 'usr_b' }, admin),
+      event(
+        'access.group_wall_lifted',
+        40,
+        { matterId: 'mat_x', groupId: 'grp_1', screenId: 'scr_1' },
+        officer,
+      ),
+    ],
+  });
+  expect(rows).toEqual([
+    expect.objectContaining({ userId: 'usr_owner', from: at(0), to: undefined }),
+    expect.objectContaining({ userId: 'usr_a', from: at(2), to: at(10), endedBy: 'screened' }),
+    expect.objectContaining({
+      userId: 'usr_b',
+      from: at(3),
+      to: at(20),
+      endedBy: 'screened',
+      endedByUserId: 'usr_admin',
+    }),
+    expect.objectContaining({
+      userId: 'usr_b',
+      role: 'editor',
+      from: at(30),
+      to: undefined,
+      how: 'wall_lifted',
+    }),
+    expect.objectContaining({
+      userId: 'usr_a',
+      role: 'viewer',
+      from: at(40),
+      to: undefined,
+      how: 'wall_lifted',
+    }),
+  ]);
+});

@@ -1,4 +1,8 @@
-import { listEventsForMatter, type RecordedEvent } from '../ledger/ledger.events.usecases.js';
+import {
+  listEventsForGroup,
+  listEventsForMatter,
+  type RecordedEvent,
+} from '../ledger/ledger.events.usecases.js';
 import { createAccessMatterNotFoundError } from './access.errors.js';
 import { createAccessReportRepository } from './access.report.repository.js';
 import { type AccessDependencies, type AccessPrincipal, authorizeMatterAction } from './access.usecases.js';
@@ -34,6 +38,8 @@ export type AccessReport = { matterId: string; generatedAt: Date; rows: AccessRe
  * The ledger kinds the report reads.
  * @NOTE `access.wall_*` and `documents.access_request_approved` come from the access-request and wall
  * features; their payloads carry `matterId` and `userId` (a request also `role`, `expiresAt`).
+ * Walls on groups (`access.group_wall_*`) carry `groupId`: the report then also reads that group's
+ * membership events (`groupMembershipEventKinds`), so that a member is screened while they belong to it.
  */
 export const accessReportEventKinds = [
   'documents.matter_created',
@@ -42,6 +48,15 @@ export const accessReportEventKinds = [
   'documents.access_request_approved',
   'access.wall_added',
   'access.wall_lifted',
+  'access.group_wall_added',
+  'access.group_wall_lifted',
+] as const;
+
+/** The identity module's events about a group's members, read for the groups a wall screened. */
+export const groupMembershipEventKinds = [
+  'identity.group_member_added',
+  'identity.group_member_removed',
+  'identity.group_deleted',
 ] as const;
 
 /**
@@ -74,7 +89,19 @@ export async function buildAccessReport({
     facts,
   });
   if (!decision.isAllowed) throw createAccessMatterNotFoundError();
-  const events = await listEventsForMatter({ db, matterId, kinds: accessReportEventKinds });
+  const matterEvents = await listEventsForMatter({ db, matterId, kinds: accessReportEventKinds });
+  const groupIds = new Set(
+    matterEvents.flatMap((event) =>
+      event.kind === 'access.group_wall_added' && typeof event.data.groupId === 'string'
+        ? [event.data.groupId]
+        : [],
+    ),
+  );
+  const groupEvents = await Promise.all(
+    [...groupIds].map((groupId) => listEventsForGroup({ db, groupId, kinds: groupMembershipEventKinds })),
+  );
+  // A stable sort: events at the same instant keep their order within each source.
+  const events = [...matterEvents, ...groupEvents.flat()].sort((a, b) => a.at.getTime() - b.at.getTime());
   return { matterId, generatedAt: now, rows: accessPeriodsFromEvents({ events, now }) };
 }
 
@@ -100,7 +127,13 @@ export function accessPeriodsFromEvents({
   const open = new Map<string, OpenGrant>();
   /** Grants held while a wall screens their holder: they count again once it is lifted. */
   const suspended = new Map<string, OpenGrant>();
-  const screened = new Set<string>();
+  /** People screened in person, walls standing on groups, and those groups' members as the events tell. */
+  const screenedInPerson = new Set<string>();
+  const screenedGroups = new Set<string>();
+  const groupMembers = new Map<string, Set<string>>();
+  const isScreened = (userId: string) =>
+    screenedInPerson.has(userId) ||
+    [...screenedGroups].some((groupId) => groupMembers.get(groupId)?.has(userId) === true);
 
   const close = (userId: string, to: Date, endedBy: AccessEndReason, endedByUserId: string | undefined) => {
     const grant = open.get(userId);
@@ -117,7 +150,7 @@ export function accessPeriodsFromEvents({
     if (held?.expiresAt !== undefined && held.expiresAt.getTime() <= at.getTime()) suspended.delete(userId);
   };
   const grant = (next: OpenGrant, actorId: string | undefined) => {
-    if (screened.has(next.userId)) {
+    if (isScreened(next.userId)) {
       suspended.set(next.userId, next);
       return;
     }
@@ -133,12 +166,48 @@ export function accessPeriodsFromEvents({
     open.set(next.userId, next);
   };
 
+  /** Applies `change`; whoever it screens loses their open period, whoever it unscreens gets it back. */
+  const changeScreens = (
+    userIds: readonly string[],
+    at: Date,
+    actorId: string | undefined,
+    change: () => unknown,
+  ) => {
+    const before = new Map(userIds.map((userId) => [userId, isScreened(userId)]));
+    change();
+    for (const userId of userIds) {
+      const isNow = isScreened(userId);
+      if (!before.get(userId) && isNow) {
+        const held = open.get(userId);
+        if (held !== undefined) suspended.set(userId, held);
+        close(userId, at, 'screened', actorId);
+      } else if (before.get(userId) === true && !isNow) {
+        const held = suspended.get(userId);
+        suspended.delete(userId);
+        if (held !== undefined) open.set(userId, { ...held, from: at, how: 'wall_lifted' });
+      }
+    }
+  };
+
   for (const event of events) {
     const actorId = event.actor.type === 'user' ? event.actor.id : undefined;
     const userId =
       event.kind === 'documents.matter_created'
         ? actorId
         : textOf(event.data.userId ?? event.data.requesterId);
+    const groupId = textOf(event.data.groupId);
+    if (groupId !== undefined && userId === undefined) {
+      const members = [...(groupMembers.get(groupId) ?? [])];
+      for (const member of members) expireBefore(member, event.at);
+      if (event.kind === 'access.group_wall_added') {
+        changeScreens(members, event.at, actorId, () => screenedGroups.add(groupId));
+      } else if (event.kind === 'access.group_wall_lifted') {
+        changeScreens(members, event.at, actorId, () => screenedGroups.delete(groupId));
+      } else if (event.kind === 'identity.group_deleted') {
+        changeScreens(members, event.at, actorId, () => groupMembers.delete(groupId));
+      }
+      continue;
+    }
     if (userId === undefined) continue;
     expireBefore(userId, event.at);
     switch (event.kind) {
@@ -168,18 +237,21 @@ export function accessPeriodsFromEvents({
         suspended.delete(userId);
         close(userId, event.at, 'removed', actorId);
         break;
-      case 'access.wall_added': {
-        screened.add(userId);
-        const held = open.get(userId);
-        if (held !== undefined) suspended.set(userId, held);
-        close(userId, event.at, 'screened', actorId);
+      case 'access.wall_added':
+        changeScreens([userId], event.at, actorId, () => screenedInPerson.add(userId));
         break;
-      }
-      case 'access.wall_lifted': {
-        screened.delete(userId);
-        const held = suspended.get(userId);
-        suspended.delete(userId);
-        if (held !== undefined) open.set(userId, { ...held, from: event.at, how: 'wall_lifted' });
+      case 'access.wall_lifted':
+        changeScreens([userId], event.at, actorId, () => screenedInPerson.delete(userId));
+        break;
+      case 'identity.group_member_added':
+      case 'identity.group_member_removed': {
+        const groupId = textOf(event.data.groupId);
+        if (groupId === undefined) break;
+        const members = groupMembers.get(groupId) ?? new Set<string>();
+        groupMembers.set(groupId, members);
+        changeScreens([userId], event.at, actorId, () =>
+          event.kind === 'identity.group_member_added' ? members.add(userId) : members.delete(userId),
+        );
         break;
       }
     }

@@ -9,6 +9,17 @@ export type AccessScreensTable = {
   lifted_at: number | null;
 };
 
+/** An ethical wall on a group: every member of `group_id`, present or future, is screened until lifted. */
+export type AccessGroupScreensTable = {
+  id: string;
+  matter_id: string;
+  group_id: string;
+  created_by: string;
+  created_at: number;
+  lifted_by: string | null;
+  lifted_at: number | null;
+};
+
 export type AccessRequestsTable = {
   id: string;
   matter_id: string;
@@ -34,5 +45,6 @@ export type AccessComplianceOfficersTable = {
 export type AccessTables = {
   access_compliance_officers: AccessComplianceOfficersTable;
   access_screens: AccessScreensTable;
+  access_group_screens: AccessGroupScreensTable;
   access_requests: AccessRequestsTable;
 };

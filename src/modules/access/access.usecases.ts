@@ -143,7 +143,7 @@ export async function listScreenedMatterIds({
 }
 
 /**
- * Whether an ethical wall screens `userId` from the matter: asked before granting, so that the person
+ * Whether an ethical wall screens `userId` from the matter, in person or through a group: asked before granting, so that the person
  * granting is told why a grant cannot be made (the wall would override it anyway).
  */
 export async function isScreenedFromMatter({
@@ -156,4 +156,15 @@ export async function isScreenedFromMatter({
   userId: string;
 }): Promise<boolean> {
   return createAccessRepository({ db }).isScreened({ matterId, userId });
+}
+
+/** Whether an ethical wall on the group stands on any matter: a group that is screened may not be deleted. */
+export async function hasStandingGroupWalls({
+  db,
+  groupId,
+}: {
+  db: Kysely<WritDatabase>;
+  groupId: string;
+}): Promise<boolean> {
+  return createAccessRepository({ db }).hasLiveGroupScreens({ groupId });
 }

@@ -9,14 +9,26 @@ import {
   complianceOfficerParams,
   complianceOfficerResponse,
   screenListResponse,
+  groupWallParams,
+  screenBody,
   screenResponse,
-  screenUserBody,
   wallParams,
   wallsParams,
 } from './access.schemas.js';
-import { listScreens, liftScreen, screenUser } from './access.walls.usecases.js';
+import {
+  liftGroupScreen,
+  liftScreen,
+  listScreens,
+  screenGroup,
+  screenUser,
+} from './access.walls.usecases.js';
 
-const presentScreen = (screen: Screen) => ({ ...screen, createdAt: screen.createdAt.toISOString() });
+const presentScreen = ({ userId, groupId, ...screen }: Screen) => ({
+  ...screen,
+  ...(userId === undefined ? {} : { userId }),
+  ...(groupId === undefined ? {} : { groupId }),
+  createdAt: screen.createdAt.toISOString(),
+});
 
 /** Ethical walls and compliance-officer designation. */
 export function registerWallRoutes(
@@ -62,20 +74,37 @@ export function registerWallRoutes(
     url: '/api/matters/:matterId/walls',
     schema: {
       tags: ['walls'],
-      summary: 'Screen a user from the matter: the wall overrides every grant (compliance officers)',
+      summary:
+        'Screen a user, or every member of a group, from the matter: the wall overrides every grant (compliance officers)',
       params: wallsParams,
-      body: screenUserBody,
+      body: screenBody,
       response: { 201: screenResponse },
     },
     onRequest: auth.require(),
     handler: async (request, reply) => {
-      const screen = await screenUser({
-        ...deps,
-        principal: auth.principalOf(request),
-        matterId: request.params.matterId,
-        userId: request.body.userId,
-      });
+      const { body } = request;
+      const common = { ...deps, principal: auth.principalOf(request), matterId: request.params.matterId };
+      const screen =
+        'groupId' in body
+          ? await screenGroup({ ...common, groupId: body.groupId })
+          : await screenUser({ ...common, userId: body.userId });
       return reply.status(201).send(presentScreen(screen));
+    },
+  });
+
+  typed.route({
+    method: 'DELETE',
+    url: '/api/matters/:matterId/walls/groups/:groupId',
+    schema: {
+      tags: ['walls'],
+      summary: 'Lift the wall screening a group from the matter (compliance officers)',
+      params: groupWallParams,
+      response: { 204: Type.Null() },
+    },
+    onRequest: auth.require(),
+    handler: async (request, reply) => {
+      await liftGroupScreen({ ...deps, principal: auth.principalOf(request), ...request.params });
+      return reply.status(204).send(null);
     },
   });
 

@@ -367,3 +367,35 @@ export const createDirectoryNotAllowedError = createErrorFactory({
   status: 403,
   message: 'Only the firm’s staff, signed in to the web application, may look colleagues up.',
 });
+
+export const createGroupNotFoundError = createErrorFactory({
+  code: 'identity.group_not_found',
+  status: 404,
+  message: 'There is no such group.',
+});
+
+export const createGroupNameInvalidError = createErrorFactory({
+  code: 'identity.group_name_invalid',
+  status: 400,
+  message: 'A group name is 1 to 100 characters, without control characters.',
+});
+
+export const createGroupNameTakenError = createErrorFactory({
+  code: 'identity.group_name_taken',
+  status: 409,
+  message: 'Another group already has this name.',
+});
+
+/** Deleting a group that an ethical wall still screens from a matter: the wall must be lifted first. */
+export const createGroupHasWallsError = createErrorFactory({
+  code: 'identity.group_has_walls',
+  status: 409,
+  message: 'An ethical wall screens this group from a matter. A compliance officer must lift it first.',
+});
+
+/** Removing someone from a group they do not belong to. */
+export const createGroupMemberNotFoundError = createErrorFactory({
+  code: 'identity.group_member_not_found',
+  status: 404,
+  message: 'This person is not a member of this group.',
+});

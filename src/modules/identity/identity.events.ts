@@ -116,6 +116,16 @@ export type IdentityEvent =
       kind: 'identity.sftp_request_refused';
       actor: EventActor;
       data: { userId: string; sessionId: string; operation: string; reason: string };
-    };
+    }
+  /** An administrator created a group of users; its name is not recorded (the group's id is). */
+  | { kind: 'identity.group_created'; actor: EventActor; data: { groupId: string } }
+  /** An administrator renamed a group; neither name is recorded. */
+  | { kind: 'identity.group_renamed'; actor: EventActor; data: { groupId: string } }
+  /** An administrator deleted a group (none of its walls was standing); its memberships ended with it. */
+  | { kind: 'identity.group_deleted'; actor: EventActor; data: { groupId: string; memberCount: number } }
+  /** An administrator added `userId` to a group: any wall on the group screens them from then on. */
+  | { kind: 'identity.group_member_added'; actor: EventActor; data: { groupId: string; userId: string } }
+  /** An administrator removed `userId` from a group: the group's walls no longer screen them. */
+  | { kind: 'identity.group_member_removed'; actor: EventActor; data: { groupId: string; userId: string } };
 
 export type IdentityEventKind = IdentityEvent['kind'];

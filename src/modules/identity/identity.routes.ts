@@ -6,6 +6,7 @@ import { registerApiTokenRoutes } from './identity.api-tokens.routes.js';
 import type { RouteAuthentication } from './identity.authentication.models.js';
 import type { IdentityDependencies } from './identity.dependencies.js';
 import { registerDirectoryRoutes } from './identity.directory.routes.js';
+import { registerGroupRoutes } from './identity.groups.routes.js';
 import { registerInvitationRoutes } from './identity.invitations.routes.js';
 import { registerMfaRoutes } from './identity.mfa.routes.js';
 import { registerNotificationRoutes } from './identity.notifications.routes.js';
@@ -33,6 +34,7 @@ export function registerIdentityRoutes(
   registerNotificationRoutes(app, deps, auth);
   registerSshKeyRoutes(app, deps, auth);
   registerDirectoryRoutes(app, deps, auth);
+  registerGroupRoutes(app, deps, auth);
 
   typed.route({
     method: 'GET',

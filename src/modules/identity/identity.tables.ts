@@ -137,6 +137,26 @@ export type NotificationsTable = {
   mail_next_attempt_at: number | null;
 };
 
+/**
+ * A group of users kept by administrators (a team, an intake of lateral hires), which a compliance officer
+ * may screen from a matter as a whole.
+ * @NOTE `name` is plain text, unique: a group names a part of the firm, not a client or a person, and staff
+ * choose groups by name (walls); a sealed name could not be kept unique by the database.
+ */
+export type UserGroupsTable = {
+  id: string;
+  name: string;
+  created_by: string;
+  created_at: number;
+};
+
+export type UserGroupMembersTable = {
+  group_id: string;
+  user_id: string;
+  added_by: string;
+  added_at: number;
+};
+
 export type IdentityTables = {
   users: UsersTable;
   setup_tokens: SetupTokensTable;
@@ -150,4 +170,6 @@ export type IdentityTables = {
   sign_in_throttles: SignInThrottlesTable;
   api_tokens: ApiTokensTable;
   notifications: NotificationsTable;
+  user_groups: UserGroupsTable;
+  user_group_members: UserGroupMembersTable;
 };

@@ -27,9 +27,40 @@ export async function listEventsForMatter({
   matterId: string;
   kinds: readonly string[];
 }): Promise<RecordedEvent[]> {
+  return listEventsNaming({ db, field: 'matterId', id: matterId, kinds });
+}
+
+/**
+ * The events of `kinds` about one group of users (`data.groupId`), oldest first: the access report reads a
+ * screened group's membership changes.
+ * @NOTE This reads the audit trail across the group: callers decide first who may see it.
+ */
+export async function listEventsForGroup({
+  db,
+  groupId,
+  kinds,
+}: {
+  db: Kysely<WritDatabase>;
+  groupId: string;
+  kinds: readonly string[];
+}): Promise<RecordedEvent[]> {
+  return listEventsNaming({ db, field: 'groupId', id: groupId, kinds });
+}
+
+async function listEventsNaming({
+  db,
+  field,
+  id,
+  kinds,
+}: {
+  db: Kysely<WritDatabase>;
+  field: 'matterId' | 'groupId';
+  id: string;
+  kinds: readonly string[];
+}): Promise<RecordedEvent[]> {
   if (kinds.length === 0) return [];
-  // A coarse prefilter on the entry text; the exact match on `data.matterId` follows after parsing.
-  const pattern = `%"matterId":${JSON.stringify(matterId)}%`;
+  // A coarse prefilter on the entry text; the exact match on `data[field]` follows after parsing.
+  const pattern = `%"${field}":${JSON.stringify(id)}%`;
   const [sequenced, pending] = await Promise.all([
     db
       .selectFrom('ledger_entries')
@@ -63,7 +94,7 @@ export async function listEventsForMatter({
       actor: EventActor;
       data: { [key: string]: JsonValue };
     };
-    if (parsed.data.matterId !== matterId) continue;
+    if (parsed.data[field] !== id) continue;
     events.push({
       entryId: row.id,
       index: row.index,

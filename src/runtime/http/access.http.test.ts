@@ -101,6 +101,76 @@ describe('HTTP: ethical walls, compliance officers and access requests', () => {
     expect(toAdmin.statusCode).toBe(409);
   });
 
+  test('an administrator makes a group, a compliance officer screens it: its members get 404 until they leave or the wall is lifted', async () => {
+    const admin = await harness.signedIn('admin');
+    const officer = await harness.signedIn('auditor');
+    const owner = await harness.signedIn('lawyer');
+    const matterId = await openMatter(owner.caller);
+    await harness.call(admin.caller, {
+      method: 'PUT',
+      url: `/api/admin/compliance-officers/${officer.user.id}`,
+    });
+
+    const byLawyer = await harness.call(owner.caller, {
+      method: 'POST',
+      url: '/api/admin/groups',
+      payload: { name: 'Lateral hires 2026' },
+    });
+    expect(byLawyer.statusCode).toBe(403);
+    const created = await harness.call(admin.caller, {
+      method: 'POST',
+      url: '/api/admin/groups',
+      payload: { name: 'Lateral hires 2026' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const groupId = created.json<{ id: string }>().id;
+    const taken = await harness.call(admin.caller, {
+      method: 'POST',
+      url: '/api/admin/groups',
+      payload: { name: 'Lateral hires 2026' },
+    });
+    expect(taken.statusCode).toBe(409);
+
+    const screened = await harness.call(officer.caller, {
+      method: 'POST',
+      url: `/api/matters/${matterId}/walls`,
+      payload: { groupId },
+    });
+    expect(screened.statusCode, screened.body).toBe(201);
+    expect(screened.json()).toMatchObject({ matterId, groupId, createdBy: officer.user.id });
+    expect(screened.json<Record<string, unknown>>().userId).toBeUndefined();
+    const matterOf = () => harness.call(owner.caller, { method: 'GET', url: `/api/matters/${matterId}` });
+    expect((await matterOf()).statusCode).toBe(200);
+
+    // Joining after the wall was raised screens the owner from their own matter.
+    const member = `/api/admin/groups/${groupId}/members/${owner.user.id}`;
+    expect((await harness.call(admin.caller, { method: 'PUT', url: member })).statusCode).toBe(200);
+    expect((await matterOf()).statusCode).toBe(404);
+    const walls = await harness.call(officer.caller, {
+      method: 'GET',
+      url: `/api/matters/${matterId}/walls`,
+    });
+    expect(walls.json<{ screens: unknown[] }>().screens).toEqual([expect.objectContaining({ groupId })]);
+    expect((await harness.call(admin.caller, { method: 'DELETE', url: member })).statusCode).toBe(204);
+    expect((await matterOf()).statusCode).toBe(200);
+
+    expect((await harness.call(admin.caller, { method: 'PUT', url: member })).statusCode).toBe(200);
+    expect((await matterOf()).statusCode).toBe(404);
+    const inUse = await harness.call(admin.caller, { method: 'DELETE', url: `/api/admin/groups/${groupId}` });
+    expect(inUse.statusCode).toBe(409);
+    const lifted = await harness.call(officer.caller, {
+      method: 'DELETE',
+      url: `/api/matters/${matterId}/walls/groups/${groupId}`,
+    });
+    expect(lifted.statusCode).toBe(204);
+    expect((await matterOf()).statusCode).toBe(200);
+    const deleted = await harness.call(admin.caller, {
+      method: 'DELETE',
+      url: `/api/admin/groups/${groupId}`,
+    });
+    expect(deleted.statusCode).toBe(204);
+  });
+
   test('an access request answers 202 alike for a real and a made-up matter; the owner approves it', async () => {
     const owner = await harness.signedIn('lawyer');
     const colleague = await harness.signedIn('lawyer');

@@ -3,16 +3,18 @@ import { TabNav } from '../../components/tab-nav';
 import { Link } from '../../router';
 import { useSignedIn } from '../../session/session';
 import { ComplianceOfficersSection } from './compliance-officers-section';
+import { GroupsSection } from './groups-section';
 import { InvitationsSection } from './invitations-section';
 import { UsersSection } from './users-section';
 
 const sections = [
   { id: 'users', label: 'Users' },
   { id: 'invitations', label: 'Invitations' },
+  { id: 'groups', label: 'Groups' },
   { id: 'compliance-officers', label: 'Compliance officers' },
 ] as const;
 
-/** Account administration (administrators only): users, invitations, compliance officers. */
+/** Account administration (administrators only): users, invitations, groups, compliance officers. */
 export function AdminPage({ section }: { section: string }) {
   const session = useSignedIn();
   const current = sections.find((each) => each.id === section);
@@ -43,6 +45,8 @@ export function AdminPage({ section }: { section: string }) {
         <UsersSection />
       ) : current.id === 'invitations' ? (
         <InvitationsSection />
+      ) : current.id === 'groups' ? (
+        <GroupsSection />
       ) : (
         <ComplianceOfficersSection />
       )}

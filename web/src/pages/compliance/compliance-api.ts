@@ -1,5 +1,15 @@
-/** access.schemas.ts `screenResponse`. */
-export type Screen = { id: string; matterId: string; userId: string; createdBy: string; createdAt: string };
+/** access.schemas.ts `screenResponse`: a wall on one user (`userId`) or on a group (`groupId`). */
+export type Screen = {
+  id: string;
+  matterId: string;
+  userId?: string;
+  groupId?: string;
+  createdBy: string;
+  createdAt: string;
+};
+
+/** identity.groups.schemas.ts `groupNamesResponse`. */
+export type GroupName = { id: string; name: string };
 
 /** access.report.routes.ts `reportRowResponse` / `reportResponse`. */
 export type AccessReportRow = {

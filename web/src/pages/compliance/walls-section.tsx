@@ -10,18 +10,18 @@ import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { useApi } from '../../session/session';
 import { type Colleague, usernamesOf } from '../matters/matters-api';
-import { formatTime, type Screen } from './compliance-api';
+import { formatTime, type GroupName, type Screen } from './compliance-api';
 import { MatterChooser } from './matter-chooser';
 
-/** The walls standing on one matter: screen a colleague by username, lift a screen. */
+/** The walls standing on one matter: screen a colleague by username or a group, lift a screen. */
 export function WallsSection({ matterId }: { matterId: string | undefined }) {
   return (
     <section aria-labelledby="walls-heading">
       <h2 id="walls-heading">Ethical walls</h2>
       <p className="muted">
-        A wall screens a person from a matter: it overrides every grant they hold there, ownership included,
-        until it is lifted. Only compliance officers (auditors an administrator designated) raise and lift
-        walls; the matter&apos;s content stays closed to them.
+        A wall screens a person, or every member of a group, from a matter: it overrides every grant they hold
+        there, ownership included, until it is lifted. Only compliance officers (auditors an administrator
+        designated) raise and lift walls; the matter&apos;s content stays closed to them.
       </p>
       <MatterChooser key={matterId ?? ''} section="walls" matterId={matterId} />
       {matterId === undefined ? null : <MatterWalls key={matterId} matterId={matterId} />}
@@ -34,17 +34,24 @@ function MatterWalls({ matterId }: { matterId: string }) {
   const path = `/api/matters/${segment(matterId)}/walls`;
   const loaded = useLoad(
     async (signal) => {
-      const { screens } = await api.get<{ screens: Screen[] }>(path, { signal });
+      const [{ screens }, { groups }] = await Promise.all([
+        api.get<{ screens: Screen[] }>(path, { signal }),
+        api.get<{ groups: GroupName[] }>('/api/directory/groups', { signal }),
+      ]);
       const names = await usernamesOf(
         api,
-        screens.flatMap((screen) => [screen.userId, screen.createdBy]),
+        screens.flatMap((screen) => [
+          ...(screen.userId === undefined ? [] : [screen.userId]),
+          screen.createdBy,
+        ]),
         signal,
       );
-      return { screens, names };
+      return { screens, names, groups };
     },
     [api, path],
   );
   const [username, setUsername] = useState('');
+  const [groupId, setGroupId] = useState('');
   const { isBusy: busy, error, run } = useAction();
   const [message, setMessage] = useState('');
   const [lifting, setLifting] = useState<{ screen: Screen; name: string } | undefined>(undefined);
@@ -77,11 +84,29 @@ function MatterWalls({ matterId }: { matterId: string }) {
     });
   }
 
+  function screenGroup(event: SubmitEvent<HTMLFormElement>, groups: GroupName[]) {
+    event.preventDefault();
+    const group = groups.find((each) => each.id === groupId);
+    if (group === undefined) return;
+    setMessage('');
+    void run(async () => {
+      await api.post(path, { groupId: group.id });
+      setMessage(`Every member of ${group.name} is screened from this matter.`);
+      setGroupId('');
+      loaded.reload();
+    });
+  }
+
   function lift() {
     if (lifting === undefined) return;
     setMessage('');
     void run(async () => {
-      await api.delete(`${path}/${segment(lifting.screen.userId)}`);
+      const { userId, groupId: screenedGroupId } = lifting.screen;
+      await api.delete(
+        screenedGroupId === undefined
+          ? `${path}/${segment(userId ?? '')}`
+          : `${path}/groups/${segment(screenedGroupId)}`,
+      );
       setMessage(`The wall screening ${lifting.name} is lifted: their grants count again.`);
       loaded.reload();
     }).then(() => setLifting(undefined));
@@ -95,13 +120,13 @@ function MatterWalls({ matterId }: { matterId: string }) {
       <StatusMessage message={message} />
       <ErrorAlert error={error} />
       <LoadedView loaded={loaded}>
-        {({ screens, names }) => (
+        {({ screens, names, groups }) => (
           <>
             {screens.length === 0 ? (
               <p className="muted">No wall stands on this matter.</p>
             ) : (
               <DataTable
-                caption="People screened from the matter"
+                caption="People and groups screened from the matter"
                 columns={[
                   { label: 'Screened' },
                   { label: 'Since' },
@@ -110,7 +135,11 @@ function MatterWalls({ matterId }: { matterId: string }) {
                 ]}
               >
                 {screens.map((each) => {
-                  const name = names.get(each.userId) ?? each.userId;
+                  const groupName = groups.find((group) => group.id === each.groupId)?.name;
+                  const name =
+                    each.groupId === undefined
+                      ? (names.get(each.userId ?? '') ?? each.userId ?? '')
+                      : `Group ${groupName ?? each.groupId}`;
                   return (
                     <tr key={each.id}>
                       <th scope="row">{name}</th>
@@ -147,6 +176,29 @@ function MatterWalls({ matterId }: { matterId: string }) {
                 Add wall
               </button>
             </form>
+            {groups.length === 0 ? null : (
+              <form className="form-inline" onSubmit={(event) => screenGroup(event, groups)}>
+                <div className="form">
+                  <label htmlFor="screen-group">Group to screen</label>
+                  <select
+                    id="screen-group"
+                    required
+                    value={groupId}
+                    onChange={(event) => setGroupId(event.target.value)}
+                  >
+                    <option value="">Choose a group</option>
+                    {groups.map((group) => (
+                      <option key={group.id} value={group.id}>
+                        {group.name}
+                      </option>
+                    ))}
+                  </select>
+                </div>
+                <button type="submit" disabled={busy}>
+                  Screen group
+                </button>
+              </form>
+            )}
           </>
         )}
       </LoadedView>
@@ -158,7 +210,12 @@ function MatterWalls({ matterId }: { matterId: string }) {
           onConfirm={lift}
           onClose={() => setLifting(undefined)}
         >
-          <p>Their memberships of this matter count again at once. The ledger records who lifted it.</p>
+          <p>
+            {lifting.screen.groupId === undefined
+              ? 'Their memberships of this matter count again at once.'
+              : 'The memberships of the group’s members count again at once, unless another wall screens them.'}{' '}
+            The ledger records who lifted it.
+          </p>
         </ConfirmDialog>
       ) : null}
     </>
