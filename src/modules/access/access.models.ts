@@ -28,7 +28,7 @@ export type MatterAction = (typeof matterActions)[number];
  * Acts on the installation itself rather than in a matter, decided by the same policies.
  * @NOTE Named in policies/schema.cedarschema and policies/*.cedar: rename them together.
  */
-export const installationActions = ['installation.manage_accounts'] as const;
+export const installationActions = ['installation.manage_accounts', 'installation.read_directory'] as const;
 export type InstallationAction = (typeof installationActions)[number];
 
 /** @NOTE Stored on matters, folders and documents, and named in the policies. */

@@ -25,6 +25,11 @@ export function registerDirectoryRoutes(
     config: { rateLimit: { max: 120, timeWindow: '1 minute' } },
     onRequest: auth.require(),
     handler: (request) =>
-      lookUpColleagues({ db: deps.db, principal: auth.principalOf(request), ...request.body }),
+      lookUpColleagues({
+        db: deps.db,
+        policy: deps.policy,
+        principal: auth.principalOf(request),
+        ...request.body,
+      }),
   });
 }

@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { describeOnDatabases } from '../../../test/support/databases.js';
+import { testPolicyEngine } from '../../../test/support/documents.js';
 import { createTestClock } from '../../shared/clock/clock.test-utils.js';
 import { createIdentityFixtures, expectCode } from './identity.admin.test-utils.js';
 import { lookUpColleagues } from './identity.directory.usecases.js';
@@ -15,17 +16,23 @@ describeOnDatabases('the colleague directory', ({ getDb }) => {
     const client = await fixtures.user({ role: 'client', username: 'dir-client' });
     const { principal } = await fixtures.session(lawyer);
 
-    const byName = await lookUpColleagues({ db, principal, usernames: ['  Dir-Assistant ', 'nobody-here'] });
+    const byName = await lookUpColleagues({
+      db,
+      policy: testPolicyEngine(),
+      principal,
+      usernames: ['  Dir-Assistant ', 'nobody-here'],
+    });
     expect(byName).toEqual({ users: [{ id: assistant.id, username: 'dir-assistant', role: 'assistant' }] });
 
     const byId = await lookUpColleagues({
       db,
+      policy: testPolicyEngine(),
       principal,
       userIds: [client.id, 'usr_00000000000000000000000000'],
     });
     expect(byId).toEqual({ users: [{ id: client.id, username: 'dir-client', role: 'client' }] });
 
-    expect(await lookUpColleagues({ db, principal })).toEqual({ users: [] });
+    expect(await lookUpColleagues({ db, policy: testPolicyEngine(), principal })).toEqual({ users: [] });
   });
 
   test('clients, process servers and API tokens may not list the firm’s people', async () => {
@@ -35,12 +42,17 @@ describeOnDatabases('the colleague directory', ({ getDb }) => {
     for (const role of ['client', 'process_server'] as const) {
       const { principal } = await fixtures.session(await fixtures.user({ role }));
       await expectCode(
-        lookUpColleagues({ db, principal, usernames: ['dir-known-lawyer'] }),
+        lookUpColleagues({ db, policy: testPolicyEngine(), principal, usernames: ['dir-known-lawyer'] }),
         'identity.directory_not_allowed',
       );
     }
     await expectCode(
-      lookUpColleagues({ db, principal: fixtures.tokenPrincipal(lawyer), userIds: [lawyer.id] }),
+      lookUpColleagues({
+        db,
+        policy: testPolicyEngine(),
+        principal: fixtures.tokenPrincipal(lawyer),
+        userIds: [lawyer.id],
+      }),
       'identity.directory_not_allowed',
     );
   });

@@ -1,11 +1,32 @@
 import type { Kysely } from 'kysely';
+import type { PolicyEngine } from '../access/access.models.js';
+import { authorizeInstallationAction } from '../access/access.usecases.js';
 import type { WritDatabase } from '../database.js';
 import { type DirectoryEntry, createDirectoryRepository } from './identity.directory.repository.js';
 import { createDirectoryNotAllowedError } from './identity.errors.js';
-import { normalizeUsername, type Principal, type Role } from './identity.models.js';
+import { normalizeUsername, type Principal } from './identity.models.js';
 
-/** The firm's own staff: they add colleagues to matters and need to know who asked for access. */
-const directoryRoles: readonly Role[] = ['admin', 'lawyer', 'assistant', 'auditor'];
+/**
+ * The firm's own staff, in a session, read the directory: Cedar's `installation.read_directory`
+ * (`staff-read-the-directory`, `directory-is-read-in-a-session`).
+ */
+export async function requireDirectoryReader({
+  db,
+  policy,
+  principal,
+}: {
+  db: Kysely<WritDatabase>;
+  policy: PolicyEngine;
+  principal: Principal;
+}): Promise<void> {
+  const decision = await authorizeInstallationAction({
+    db,
+    policy,
+    principal: { userId: principal.userId, role: principal.role, via: principal.via },
+    action: 'installation.read_directory',
+  });
+  if (!decision.isAllowed) throw createDirectoryNotAllowedError();
+}
 
 /**
  * Looks colleagues up by username or by id (a matter owner adding a member, the members and requests of a
@@ -16,18 +37,18 @@ const directoryRoles: readonly Role[] = ['admin', 'lawyer', 'assistant', 'audito
  */
 export async function lookUpColleagues({
   db,
+  policy,
   principal,
   usernames = [],
   userIds = [],
 }: {
   db: Kysely<WritDatabase>;
+  policy: PolicyEngine;
   principal: Principal;
   usernames?: string[] | undefined;
   userIds?: string[] | undefined;
 }): Promise<{ users: DirectoryEntry[] }> {
-  if (principal.via !== 'session' || !directoryRoles.includes(principal.role)) {
-    throw createDirectoryNotAllowedError();
-  }
+  await requireDirectoryReader({ db, policy, principal });
   const users = await createDirectoryRepository({ db }).findUsers({
     usernames: [...new Set(usernames.map(normalizeUsername))],
     userIds: [...new Set(userIds)],

@@ -153,6 +153,7 @@ export function registerGroupRoutes(
       response: { 200: groupNamesResponse },
     },
     onRequest: auth.require(),
-    handler: (request) => listGroupNames({ db: deps.db, principal: auth.principalOf(request) }),
+    handler: (request) =>
+      listGroupNames({ db: deps.db, policy: deps.policy, principal: auth.principalOf(request) }),
   });
 }

@@ -1,6 +1,7 @@
 import { afterAll, expect, test } from 'vitest';
 import { countLedgerEntries, expectCode, ledgerEntries } from '../../../test/support/assertions.js';
 import { describeOnDatabases } from '../../../test/support/databases.js';
+import { testPolicyEngine } from '../../../test/support/documents.js';
 import { createDocumentsFixtures } from '../../../test/support/documents.js';
 import { createLedger } from '../ledger/ledger.usecases.js';
 import {
@@ -169,15 +170,21 @@ describeOnDatabases('identity: groups of users', ({ getDb }) => {
     const { db, user, admin, groups } = await setup();
     const group = await createGroup({ ...groups, principal: admin, name: 'Litigation team' });
     const auditor = await user('auditor');
-    expect((await listGroupNames({ db, principal: auditor })).groups).toContainEqual({
+    expect(
+      (await listGroupNames({ db, policy: testPolicyEngine(), principal: auditor })).groups,
+    ).toContainEqual({
       id: group.id,
       name: 'Litigation team',
     });
     const client = await user('client');
-    await expectCode(listGroupNames({ db, principal: client }), 'identity.directory_not_allowed');
+    await expectCode(
+      listGroupNames({ db, policy: testPolicyEngine(), principal: client }),
+      'identity.directory_not_allowed',
+    );
     await expectCode(
       listGroupNames({
         db,
+        policy: testPolicyEngine(),
         principal: { ...auditor, via: 'api_token', sessionId: undefined, apiTokenId: 'tok_x' },
       }),
       'identity.directory_not_allowed',

@@ -7,7 +7,7 @@ import { hasStandingGroupWalls } from '../access/access.usecases.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { requireAccountManager } from './identity.admin.usecases.js';
-import { lookUpColleagues } from './identity.directory.usecases.js';
+import { requireDirectoryReader } from './identity.directory.usecases.js';
 import {
   createGroupHasWallsError,
   createGroupMemberNotFoundError,
@@ -46,9 +46,10 @@ export async function listGroups({ db, policy, principal }: GroupArgs): Promise<
  */
 export async function listGroupNames({
   db,
+  policy,
   principal,
-}: Pick<GroupArgs, 'db' | 'principal'>): Promise<{ groups: { id: string; name: string }[] }> {
-  await lookUpColleagues({ db, principal });
+}: Pick<GroupArgs, 'db' | 'policy' | 'principal'>): Promise<{ groups: { id: string; name: string }[] }> {
+  await requireDirectoryReader({ db, policy, principal });
   return { groups: await createGroupsRepository({ db }).listGroupNames() };
 }
 
