@@ -57,6 +57,29 @@ export async function describeSession({
   };
 }
 
+/**
+ * Whether a session still stands for a connection that outlives a request (SFTP): not revoked, not past
+ * its absolute expiry, its account still active. Idleness is not checked: the connection itself is the
+ * activity. Two reads; the factor summary `describeSession` also reads is not needed here.
+ */
+export async function isSessionLive({
+  db,
+  clock,
+  userId,
+  sessionId,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  userId: string;
+  sessionId: string;
+}): Promise<boolean> {
+  const found = await createSessionsRepository({ db }).findSession({ id: sessionId, userId });
+  if (found === undefined || found.isRevoked) return false;
+  if (clock.now().getTime() >= found.session.expiresAt.getTime()) return false;
+  const user = await createCredentialsRepository({ db }).findCredentialsById({ userId });
+  return user?.status === 'active';
+}
+
 /** The caller's live sessions, most recently used first, the one making the request marked. */
 export async function listMySessions({
   db,

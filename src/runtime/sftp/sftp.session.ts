@@ -20,9 +20,8 @@ import { uploadDocument } from '../../modules/documents/documents.uploads.usecas
 import { setDocumentTrashed, updateDocument } from '../../modules/documents/documents.usecases.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Principal } from '../../modules/identity/identity.models.js';
-import { describeSession } from '../../modules/identity/identity.my-sessions.usecases.js';
+import { isSessionLive } from '../../modules/identity/identity.my-sessions.usecases.js';
 import { recordSftpRequestRefused } from '../../modules/identity/identity.ssh-keys.usecases.js';
-import { isErrorWithCode } from '../../shared/errors/errors.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from './sftp.errors.js';
 import { HandleTable, SequentialReader, WriteHandle } from './sftp.handles.js';
@@ -110,7 +109,8 @@ export function serveSftpSession({
 
   /**
    * Refuses the request once the session behind this connection is revoked (signed out elsewhere, revoked
-   * by its user or an administrator, the account disabled): the connection outlives its sign-in otherwise.
+   * by its user or an administrator, the account disabled, the session past its absolute expiry): the
+   * connection outlives its sign-in otherwise.
    * READ and WRITE check at most every `sessionCheckIntervalMs`, so that a transfer costs no query a chunk.
    */
   const requireLiveSession = async (operation: string) => {
@@ -118,15 +118,13 @@ export function serveSftpSession({
     const now = documents.clock.now().getTime();
     const isDataTransfer = operation === 'read' || operation === 'write';
     if (isDataTransfer && now - lastSessionCheckAt < sessionCheckIntervalMs) return;
-    try {
-      await describeSession({
-        db: deps.identity.db,
-        settings: deps.identity.settings,
-        userId: principal.userId,
-        sessionId: principal.sessionId ?? '',
-      });
-    } catch (error) {
-      if (!isErrorWithCode({ error, code: 'identity.unauthenticated' })) throw error;
+    const isLive = await isSessionLive({
+      db: deps.identity.db,
+      clock: documents.clock,
+      userId: principal.userId,
+      sessionId: principal.sessionId ?? '',
+    });
+    if (!isLive) {
       isSessionEnded = true;
       throw sftpError.sessionEnded();
     }
