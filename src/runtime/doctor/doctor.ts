@@ -11,6 +11,7 @@ import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { checkDataDir, checkSecretFile, describeProblem } from '../install/file-safety.js';
 import { isDataDirLocked } from '../install/data-dir-lock.js';
+import { hasNativeSshCiphers, missingNativeSshCiphersAdvice } from '../sftp/sftp.native-ciphers.js';
 import { certificateHostNames, normalizeHostName, summarizeCertificate } from '../install/tls-certificate.js';
 
 export type Severity = 'ok' | 'info' | 'warning' | 'error';
@@ -261,12 +262,23 @@ const checkPublicUrl: Check = ({ config }) => {
   ];
 };
 
+const checkSftpCiphers: Check = () => [
+  hasNativeSshCiphers()
+    ? {
+        check: 'SFTP ciphers',
+        severity: 'ok',
+        message: "ssh2's native AES-GCM and ChaCha20-Poly1305 are built.",
+      }
+    : { check: 'SFTP ciphers', severity: 'warning', message: missingNativeSshCiphersAdvice },
+];
+
 const checks: Check[] = [
   checkDataDirectory,
   checkKeyFiles,
   checkCertificate,
   checkPublicUrl,
   checkDatabaseAndClock,
+  checkSftpCiphers,
 ];
 
 export async function runDoctor({

@@ -7,6 +7,7 @@ import type { SshHostKey } from '../../modules/vault/vault.ssh-host-key.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { createSftpAuthenticator, type SftpIdentityDeps } from './sftp.auth.js';
 import { serveSftpSession } from './sftp.session.js';
+import { hasNativeSshCiphers, missingNativeSshCiphersAdvice } from './sftp.native-ciphers.js';
 
 export type RunningSftpServer = { port: number; hostKeyFingerprint: string; stop(): Promise<void> };
 
@@ -129,6 +130,7 @@ export async function startSftpServer({
   server.on('error', (error: unknown) => {
     logger.error({ err: error }, 'SFTP server error');
   });
+  if (!hasNativeSshCiphers()) logger.warn(missingNativeSshCiphersAdvice);
   const address = server.address() as AddressInfo;
   return {
     port: address.port,
