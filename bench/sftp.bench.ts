@@ -18,6 +18,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkReport } from './run.js';
+import { ensureSystemPackages, oathtool, opensshClient } from './system-packages.js';
 import { ensureBuilt, startProcessSampler } from './vault-servers.js';
 
 /*
@@ -742,6 +743,7 @@ function clientVersion(): string {
 
 export async function runBenchmark(): Promise<BenchmarkReport> {
   const settings = readSettings();
+  ensureSystemPackages('sftp', [oathtool, opensshClient]);
   ensureSshd();
   if (otherMainScript === undefined || otherMainScript === '') ensureBuilt();
   const root = mkdtempSync(join(tmpdir(), 'writ-bench-sftp-'));

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { launchTestBrowser } from '../test/support/browser.js';
 import type { BenchmarkReport } from './run.js';
+import { chromium, ensureSystemPackages, oathtool } from './system-packages.js';
 import { ensureBuilt } from './vault-servers.js';
 
 /*
@@ -302,6 +303,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
   const rounds = Number(process.env.BENCH_WEB_ROUNDS ?? 5);
   const largeCount = Number(process.env.BENCH_WEB_DOCUMENTS ?? 10_000);
   const smallCount = 100;
+  ensureSystemPackages('web', [oathtool, chromium]);
   ensureBuilt();
   ensureWebBuilt();
   const firstPage = measureFirstPage();
