@@ -333,7 +333,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     settings: { append_seconds: seconds, large_size: size, sequencer_backlog: sequencerBacklog },
     descriptions: {
       '<engine>_appends_per_s_<n>w':
-        'n writers, each append its own transaction and durable commit (what a use-case pays); entries sequenced per second of the run, backlog drained',
+        'n writers, each append its own transaction (what a use-case pays), resolved once durably committed; on SQLite, transactions that queue for the connection share one commit (group commit in the driver); entries sequenced per second of the run, backlog drained',
       '<engine>_standalone_appends_per_s_<n>w':
         'n writers awaiting appendStandalone: concurrent events that record no other change share one commit (group commit); same count',
       '<engine>_sequencer_entries_per_s':

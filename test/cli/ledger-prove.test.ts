@@ -17,6 +17,7 @@ import { buildReceipt } from '../../src/modules/ledger/ledger.receipts.usecases.
 import { registerLedgerRoutes } from '../../src/modules/ledger/ledger.routes.js';
 import { sequencePendingEntries } from '../../src/modules/ledger/ledger.sequencer.js';
 import { appendTestEvents } from '../../src/modules/ledger/ledger.storage.test-utils.js';
+import { formatVerifierKey } from '../../src/modules/ledger/ledger.note-keys.js';
 import { createTestNoteSigner } from '../../src/modules/ledger/ledger.test-utils.js';
 import { loadInstallationKey } from '../../src/modules/vault/vault.keys.usecases.js';
 import { ensureRootKeyFile } from '../../src/modules/vault/vault.root-key.js';
@@ -289,4 +290,56 @@ describe('writ ledger verify --url', () => {
       await connection.close();
     }
   });
+
+  test('an altered hash tile above level 0, or an altered partial tile, is named by its path and first entry', async () => {
+    const { root } = createCliWorkspace();
+    mkdirSync(root, { recursive: true });
+    const connection = await openDatabase<WritDatabase>({ dialect: 'sqlite', path: join(root, 'tiles.db') });
+    // 300 entries: full level-0 tile 000, partial level-0 tile 001.p/44, and level-1 tile 000.p/1.
+    const clock = createTestClock();
+    const signer = createTestNoteSigner({ name: origin });
+    const key = formatVerifierKey({ name: origin, publicKey: signer.publicKey });
+    await migrateToLatest(connection.db);
+    await appendTestEvents({ db: connection.db, clock, count: 300, label: 'tiles' });
+    await sequencePendingEntries({ db: connection.db, clock });
+    await createCheckpoint({ db: connection.db, clock, signer, origin });
+    let alteredPath = '';
+    const app = Fastify();
+    registerLedgerRoutes(app, { db: connection.db });
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (request.url === `/ledger/${alteredPath}` && Buffer.isBuffer(payload)) {
+        // Hash 5 of the tile, or hash 0 of a narrower one.
+        const altered = Buffer.from(payload);
+        const at = altered.length > 5 * 32 ? 5 * 32 : 0;
+        altered[at] = (altered[at] ?? 0) ^ 1;
+        done(null, altered);
+        return;
+      }
+      done(null, payload);
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = app.server.address() as AddressInfo;
+      const url = `http://127.0.0.1:${port}/ledger`;
+      const untouched = await runWrit(['ledger', 'verify', '--url', url, '--key', key]);
+      expect(untouched.stdout).toContain('ok: 300 entries');
+      expect(untouched.exitCode).toBe(0);
+
+      alteredPath = 'tile/1/000.p/1';
+      const levelOne = await runWrit(['ledger', 'verify', '--url', url, '--key', key]);
+      expect(levelOne.stdout).toContain('FAILED: first bad index 0');
+      expect(levelOne.stdout).toContain('tile_altered: The hash tile tile/1/000.p/1 differs');
+      expect(levelOne.stdout).not.toContain('checkpoint_root_mismatch');
+      expect(levelOne.exitCode).toBe(1);
+
+      alteredPath = 'tile/0/001.p/44';
+      const partial = await runWrit(['ledger', 'verify', '--url', url, '--key', key]);
+      expect(partial.stdout).toContain('FAILED: first bad index 261');
+      expect(partial.stdout).toContain('tile_altered: The hash tile tile/0/001.p/44 differs');
+      expect(partial.exitCode).toBe(1);
+    } finally {
+      await app.close();
+      await connection.close();
+    }
+  }, 60_000);
 });

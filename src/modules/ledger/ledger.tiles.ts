@@ -13,7 +13,7 @@ import { maxEntryBytes } from './ledger.models.js';
 export const tileHeight = 8;
 export const tileWidth = 2 ** tileHeight;
 // Level 8 × 6 = 48 covers every tree size below 2^53, the largest a JavaScript number holds exactly.
-const maxTileLevel = 6;
+export const maxTileLevel = 6;
 
 export type TileRequest = {
   /** Hash tiles: the tile level L; entry bundles: 'entries'. */

@@ -33,7 +33,34 @@ export function createPrefixedIdGenerator({
   random?: (size: number) => Uint8Array;
 }): IdGenerator {
   if (!/^[a-z]{2,5}$/.test(prefix)) throw new Error(`invalid id prefix "${prefix}"`);
-  return () => `${prefix}_${encodeBase32(random(17), idBodyLength)}`;
+  const nextBytes = createRandomPool({ random, size: idRandomBytes });
+  return () => `${prefix}_${encodeBase32(nextBytes(), idBodyLength)}`;
+}
+
+const idRandomBytes = 17;
+const idsPerDraw = 240;
+
+/**
+ * Draws random bytes for many ids at once: a call to the CSPRNG costs far more than 17 bytes of its output
+ * (ledger appends make one id each). Each id still gets its own fresh bytes, never reused.
+ */
+function createRandomPool({
+  random,
+  size,
+}: {
+  random: (size: number) => Uint8Array;
+  size: number;
+}): () => Uint8Array {
+  let pool: Uint8Array = new Uint8Array(0);
+  let offset = 0;
+  return () => {
+    if (offset + size > pool.length) {
+      pool = random(size * idsPerDraw);
+      offset = 0;
+    }
+    offset += size;
+    return pool.subarray(offset - size, offset);
+  };
 }
 
 export function isPrefixedId({ id, prefix }: { id: string; prefix: string }): boolean {
