@@ -16,6 +16,8 @@ declare module 'autocannon' {
       errors: number;
       timeouts: number;
       non2xx: number;
+      /** Seconds the measured run lasted, warm-up excluded. */
+      duration: number;
     };
   }
   function autocannon(options: autocannon.Options): PromiseLike<autocannon.Result>;

@@ -1,6 +1,7 @@
 /**
  * The server under test for http.bench.ts, forked so that it has an event loop (and a core) of its own.
  * Usage: http-bench-server.ts writ|baseline. Reports `{ port }` over IPC once listening; stops when IPC disconnects.
+ * Writ writes its operator log to standard output, as `writ serve` does; http.bench.ts points it at a file.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -14,6 +15,7 @@ import { createTestIdentityDependencies } from '../test/support/identity.js';
 import type { WritDatabase } from '../src/modules/database.js';
 import { buildHttpApp } from '../src/runtime/http/http-app.js';
 import { createHttpMetrics } from '../src/runtime/http/metrics.js';
+import { envToConfig } from '../src/runtime/config/config.js';
 import { readWritVersion } from '../src/runtime/version.js';
 import { createSystemClock } from '../src/shared/clock/clock.js';
 import { openDatabase } from '../src/shared/db/database.js';
@@ -28,15 +30,18 @@ async function startWritServer(): Promise<{ port: number; stop: () => Promise<vo
     path: join(dataDir, 'writ.sqlite'),
   });
   await migrateToLatest(database.db);
+  // The product's defaults, as `writ serve` resolves them with no flag and no WRIT_* variable set.
+  const defaults = envToConfig({ values: {}, sources: {} }, { cwd: dataDir });
   const app = await buildHttpApp({
-    // A limit no run reaches, so the limiter does its bookkeeping on every request but never refuses.
     config: {
-      jsonBodyLimitBytes: 1024 * 1024,
+      jsonBodyLimitBytes: defaults.jsonBodyLimitBytes,
+      // A limit no run reaches, so the limiter does its bookkeeping on every request but never refuses.
       rateLimitPerMinute: 10_000_000,
-      behindTlsProxy: false,
-      trustedProxies: [],
+      behindTlsProxy: defaults.behindTlsProxy,
+      trustedProxies: defaults.trustedProxies,
     },
-    logger: subsystemLogger(createLogger({ level: 'silent' }), 'writ:http'),
+    // Operator logs at the default level to standard output, as `writ serve` writes them: one line per request.
+    logger: subsystemLogger(createLogger({ level: defaults.logLevel }), 'writ:http'),
     tls: undefined,
     db: database.db,
     clock: createSystemClock(),

@@ -1,5 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import type { BenchmarkReport } from './run.js';
@@ -7,8 +11,18 @@ import type { BenchmarkReport } from './run.js';
 /*
  * Writ's full Fastify stack against a bare node:http server sending the same bodies, both over plain HTTP on
  * loopback, so the ratio measures the stack rather than TLS. Each server runs in a forked child: autocannon in this
- * process would otherwise take CPU from the very event loop it measures. Only one server runs at a time, so on two
- * cores the client and the server under test each have one.
+ * process would otherwise take CPU from the very event loop it measures. Both servers are started, but only one is
+ * loaded at a time, so on two cores the client and the server under test each have one. Each route is measured in
+ * rounds that alternate between the servers (BENCH_ROUNDS, BENCH_DURATION_SECONDS in all per server and route):
+ * other work on the machine then weighs on both sides of a ratio alike. Throughput is requests over measured time
+ * across the rounds; p99 is the worst round's.
+ *
+ * What Writ's side pays on every request, as `writ serve` does with its defaults: routing, helmet's headers, request
+ * ids, cookies, the rate limiter's bookkeeping (its limit is raised so that it never refuses), the Prometheus
+ * histogram, the fast-json-stringify response schema, and one operator log line (request id, route, status,
+ * duration) at the default log level, written to standard output, here a file. `/api/setup` asks the database
+ * whether an administrator exists (none does here, so the answer is never remembered) through Kysely; the baseline
+ * asks the same SQLite file with one raw prepared statement. The run checks that every request was logged.
  */
 
 const rpsRatioMin = 0.6;
@@ -19,7 +33,7 @@ const routes = [
 ] as const;
 
 type ServerKind = 'writ' | 'baseline';
-type Settings = { warmupSeconds: number; durationSeconds: number; connections: number };
+type Settings = { warmupSeconds: number; durationSeconds: number; rounds: number; connections: number };
 
 function readPositiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -34,18 +48,38 @@ function log(line: string): void {
   process.stderr.write(`[bench:http] ${line}\n`);
 }
 
-async function startServer(kind: ServerKind): Promise<{ url: string; stop: () => Promise<void> }> {
-  // The child's output goes to our stderr: stdout is reserved for the report.
-  const child: ChildProcess = fork(new URL('./http-bench-server.ts', import.meta.url), [kind], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 2, 2, 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message) => {
-      resolve((message as { port: number }).port);
+type RunningServer = {
+  url: string;
+  stop: () => Promise<void>;
+  /** The request log lines the server wrote to its standard output. */
+  countRequestLogLines: () => Promise<number>;
+  removeLog: () => void;
+};
+
+async function startServer(kind: ServerKind): Promise<RunningServer> {
+  // Writ's operator log (its stdout) goes to a file, as a supervisor would keep it; the rest to our stderr, since
+  // our stdout is reserved for the report.
+  const logDir = mkdtempSync(join(tmpdir(), 'writ-bench-log-'));
+  const logPath = join(logDir, 'stdout.log');
+  const logFd = openSync(logPath, 'w');
+  let child: ChildProcess;
+  try {
+    child = fork(new URL('./http-bench-server.ts', import.meta.url), [kind], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', logFd, 2, 'ipc'],
     });
-    child.once('exit', (code) => {
+  } finally {
+    closeSync(logFd);
+  }
+  const port = await new Promise<number>((resolve, reject) => {
+    const onEarlyExit = (code: number | null) => {
+      rmSync(logDir, { recursive: true, force: true });
       reject(new Error(`The ${kind} server exited (code ${code}) before listening.`));
+    };
+    child.once('exit', onEarlyExit);
+    child.once('message', (message) => {
+      child.off('exit', onEarlyExit);
+      resolve((message as { port: number }).port);
     });
   });
   return {
@@ -58,7 +92,19 @@ async function startServer(kind: ServerKind): Promise<{ url: string; stop: () =>
       await exited;
       clearTimeout(killTimer);
     },
+    countRequestLogLines: () => countRequestLogLines(logPath),
+    removeLog: () => {
+      rmSync(logDir, { recursive: true, force: true });
+    },
   };
+}
+
+async function countRequestLogLines(path: string): Promise<number> {
+  let count = 0;
+  for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
+    if (line.includes('"msg":"request completed"') && line.includes('"reqId":"req_')) count += 1;
+  }
+  return count;
 }
 
 /** A server answering with the wrong body would make the comparison meaningless, so check once before loading it. */
@@ -72,40 +118,93 @@ async function assertBody(url: string, expected: unknown): Promise<void> {
   }
 }
 
-async function measureServer(kind: ServerKind, settings: Settings): Promise<Record<string, number>> {
-  const server = await startServer(kind);
-  const metrics: Record<string, number> = {};
-  try {
-    for (const route of routes) {
-      const url = `${server.url}${route.path}`;
-      await assertBody(url, route.body);
-      log(
-        `${kind} GET ${route.path}: warm-up ${settings.warmupSeconds} s, then ${settings.durationSeconds} s with ${settings.connections} connections`,
-      );
-      const result = await autocannon({
-        url,
-        connections: settings.connections,
-        duration: settings.durationSeconds,
-        warmup: { connections: settings.connections, duration: settings.warmupSeconds },
-      });
-      metrics[`${route.name}_rps`] = Math.round(result.requests.average);
-      metrics[`${route.name}_p99_ms`] = result.latency.p99;
-      metrics[`${route.name}_non2xx`] = result.non2xx;
-      metrics[`${route.name}_errors`] = result.errors;
-      log(
-        `${kind} GET ${route.path}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ` +
-          `${result.requests.total} requests, ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts)`,
-      );
-      if (result.non2xx > 0 || result.errors > 0) {
-        log(
-          `!!! ${kind} GET ${route.path} FAILED ${result.non2xx} responses and ${result.errors} requests: figures are suspect !!!`,
-        );
+type Tally = { requests: number; seconds: number; worstP99: number; non2xx: number; errors: number };
+
+async function measureRound(
+  kind: ServerKind,
+  url: string,
+  settings: Settings,
+  { seconds, isFirst }: { seconds: number; isFirst: boolean },
+  tally: Tally,
+): Promise<void> {
+  const result = await autocannon({
+    url,
+    connections: settings.connections,
+    duration: seconds,
+    ...(isFirst ? { warmup: { connections: settings.connections, duration: settings.warmupSeconds } } : {}),
+  });
+  tally.requests += result.requests.total;
+  tally.seconds += result.duration;
+  tally.worstP99 = Math.max(tally.worstP99, result.latency.p99);
+  tally.non2xx += result.non2xx;
+  tally.errors += result.errors;
+  log(
+    `${kind} GET ${new URL(url).pathname}: ${Math.round(result.requests.total / result.duration)} req/s, ` +
+      `p99 ${result.latency.p99} ms, ${result.requests.total} requests, ${result.non2xx} non-2xx, ` +
+      `${result.errors} errors (${result.timeouts} timeouts)`,
+  );
+  if (result.non2xx > 0 || result.errors > 0)
+    log(`!!! ${kind} ${url} FAILED requests: figures are suspect !!!`);
+}
+
+/**
+ * Both servers measured route by route in alternating rounds (writ, baseline, baseline, writ, ...), so that load
+ * from elsewhere on the machine falls on both sides of each ratio alike; only one of them is loaded at a time.
+ */
+async function measureBoth(
+  servers: Record<ServerKind, RunningServer>,
+  settings: Settings,
+): Promise<Record<ServerKind, Record<string, number>>> {
+  const metrics: Record<ServerKind, Record<string, number>> = { writ: {}, baseline: {} };
+  const seconds = settings.durationSeconds / settings.rounds;
+  for (const route of routes) {
+    const tallies: Record<ServerKind, Tally> = {
+      writ: { requests: 0, seconds: 0, worstP99: 0, non2xx: 0, errors: 0 },
+      baseline: { requests: 0, seconds: 0, worstP99: 0, non2xx: 0, errors: 0 },
+    };
+    for (const kind of serverKinds) await assertBody(`${servers[kind].url}${route.path}`, route.body);
+    log(
+      `GET ${route.path}: ${settings.rounds} rounds of ${seconds} s per server with ${settings.connections} connections, ` +
+        `after ${settings.warmupSeconds} s of warm-up each`,
+    );
+    for (let round = 0; round < settings.rounds; round += 1) {
+      const order: ServerKind[] = round % 2 === 0 ? ['writ', 'baseline'] : ['baseline', 'writ'];
+      for (const kind of order) {
+        const url = `${servers[kind].url}${route.path}`;
+        await measureRound(kind, url, settings, { seconds, isFirst: round === 0 }, tallies[kind]);
       }
     }
-  } finally {
-    await server.stop();
+    for (const kind of serverKinds) {
+      const tally = tallies[kind];
+      metrics[kind][`${route.name}_rps`] = Math.round(tally.requests / tally.seconds);
+      metrics[kind][`${route.name}_p99_ms`] = tally.worstP99;
+      metrics[kind][`${route.name}_non2xx`] = tally.non2xx;
+      metrics[kind][`${route.name}_errors`] = tally.errors;
+      metrics[kind][`${route.name}_requests`] = tally.requests;
+    }
   }
   return metrics;
+}
+
+const serverKinds: readonly ServerKind[] = ['writ', 'baseline'];
+
+async function startBoth(): Promise<Record<ServerKind, RunningServer>> {
+  const writ = await startServer('writ');
+  try {
+    return { writ, baseline: await startServer('baseline') };
+  } catch (error) {
+    await writ.stop();
+    writ.removeLog();
+    throw error;
+  }
+}
+
+/** Writ must have written its per-request log line for every request; warm-up ones come on top. */
+async function checkRequestLog(server: RunningServer, writ: Record<string, number>): Promise<number> {
+  const logLines = await server.countRequestLogLines();
+  const answered = routes.reduce((sum, { name }) => sum + (writ[`${name}_requests`] ?? 0), 0);
+  if (logLines < answered) throw new Error(`Writ logged ${logLines} requests but answered ${answered}.`);
+  return logLines;
 }
 
 function ratio(writ: number | undefined, baseline: number | undefined): number | null {
@@ -116,11 +215,23 @@ function ratio(writ: number | undefined, baseline: number | undefined): number |
 export async function runBenchmark(): Promise<BenchmarkReport> {
   const settings: Settings = {
     warmupSeconds: readPositiveInteger('BENCH_WARMUP_SECONDS', 2),
-    durationSeconds: readPositiveInteger('BENCH_DURATION_SECONDS', 10),
+    durationSeconds: readPositiveInteger('BENCH_DURATION_SECONDS', 12),
+    rounds: readPositiveInteger('BENCH_ROUNDS', 3),
     connections: readPositiveInteger('BENCH_CONNECTIONS', 50),
   };
-  const writ = await measureServer('writ', settings);
-  const baseline = await measureServer('baseline', settings);
+  const servers = await startBoth();
+  let measured: Record<ServerKind, Record<string, number>>;
+  try {
+    try {
+      measured = await measureBoth(servers, settings);
+    } finally {
+      await Promise.all(serverKinds.map((kind) => servers[kind].stop()));
+    }
+    measured.writ.request_log_lines = await checkRequestLog(servers.writ, measured.writ);
+  } finally {
+    for (const kind of serverKinds) servers[kind].removeLog();
+  }
+  const { writ, baseline } = measured;
 
   const ratios: Record<string, number | null> = {};
   for (const { name } of routes) {
@@ -143,6 +254,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     settings: {
       warmup_seconds: settings.warmupSeconds,
       duration_seconds: settings.durationSeconds,
+      rounds: settings.rounds,
       connections: settings.connections,
     },
     metrics: { ...writ, failed_requests: failedRequests.writ },

@@ -16,14 +16,26 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+function selectAdminCount(db: Kysely<WritDatabase>) {
+  return db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number | string>().as('count'))
+    .where('role', '=', 'admin');
+}
+
+/**
+ * `countAdmins` compiled once, for a caller that asks on every request: building and compiling the query
+ * costs more than SQLite takes to answer it.
+ */
+export function createAdminCounter({ db }: { db: Kysely<WritDatabase> }): () => Promise<number> {
+  const query = selectAdminCount(db).compile();
+  return async () => Number((await db.executeQuery(query)).rows[0]?.count ?? 0);
+}
+
 export function createIdentityRepository({ db }: { db: Kysely<WritDatabase> }) {
   return {
     async countAdmins(): Promise<number> {
-      const row = await db
-        .selectFrom('users')
-        .select((eb) => eb.fn.countAll<number | string>().as('count'))
-        .where('role', '=', 'admin')
-        .executeTakeFirstOrThrow();
+      const row = await selectAdminCount(db).executeTakeFirstOrThrow();
       return Number(row.count);
     },
 

@@ -15,7 +15,7 @@ import { registerPasswordResetRoutes } from './identity.password-resets.routes.j
 import { completeSetupBody, completeSetupResponse, setupStatusResponse } from './identity.schemas.js';
 import { registerSessionRoutes } from './identity.sessions.routes.js';
 import { registerSshKeyRoutes } from './identity.ssh-keys.routes.js';
-import { completeSetup, isSetupRequired } from './identity.usecases.js';
+import { completeSetup, createSetupStatus } from './identity.usecases.js';
 
 export function registerIdentityRoutes(
   app: FastifyInstance,
@@ -36,6 +36,7 @@ export function registerIdentityRoutes(
   registerDirectoryRoutes(app, deps, auth);
   registerGroupRoutes(app, deps, auth);
 
+  const setupStatus = createSetupStatus({ db: deps.db });
   typed.route({
     method: 'GET',
     url: '/api/setup',
@@ -44,7 +45,7 @@ export function registerIdentityRoutes(
       summary: 'Whether the first administrator still has to be created',
       response: { 200: setupStatusResponse },
     },
-    handler: async () => ({ isSetupRequired: await isSetupRequired({ db: deps.db }) }),
+    handler: async () => ({ isSetupRequired: await setupStatus.isSetupRequired() }),
   });
 
   typed.route({

@@ -5,7 +5,7 @@ import { isErrorWithCode } from '../../shared/errors/errors.js';
 import { createSequentialIdGenerator } from '../../shared/ids/ids.js';
 import { createLedger } from '../ledger/ledger.usecases.js';
 import { createArgon2PasswordHasher } from './identity.passwords.js';
-import { completeSetup, isSetupRequired, issueSetupToken } from './identity.usecases.js';
+import { completeSetup, createSetupStatus, isSetupRequired, issueSetupToken } from './identity.usecases.js';
 
 // Real argon2id with small parameters: the real code path, fast enough for tests.
 const passwordHasher = createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
@@ -176,6 +176,31 @@ describeOnDatabases('first administrator setup', ({ getDb }) => {
     expect(events.map((event) => event.kind)).toEqual(['identity.admin_created']);
     expect(JSON.parse(events[0]?.entry ?? '{}')).toMatchObject({ data: { userId: user.id } });
     expect((await issueSetupToken({ db, clock, ttlMinutes: 60 })).setupToken).toBeUndefined();
+  });
+});
+
+describeOnDatabases('setup status of a front door', ({ getDb }) => {
+  test('the setup status asks until an administrator exists, then remembers that setup is complete', async () => {
+    const db = getDb();
+    const clock = createTestClock();
+    const status = createSetupStatus({ db });
+    expect(await status.isSetupRequired()).toBe(true);
+    expect(await status.isSetupRequired()).toBe(true);
+    const { setupToken } = await issueSetupToken({ db, clock, ttlMinutes: 60 });
+    await completeSetup({
+      db,
+      clock,
+      ledger,
+      passwordHasher,
+      token: setupToken?.token ?? '',
+      username: 'admin',
+      password: goodPassword,
+    });
+    expect(await status.isSetupRequired()).toBe(false);
+    // Nothing in Writ removes an administrator; deleting the row behind its back shows the answer is remembered.
+    await db.deleteFrom('users').execute();
+    expect(await status.isSetupRequired()).toBe(false);
+    expect(await createSetupStatus({ db }).isSetupRequired()).toBe(true);
   });
 });
 

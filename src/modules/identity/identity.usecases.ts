@@ -19,11 +19,30 @@ import {
   usernamePattern,
 } from './identity.models.js';
 import { assertPasswordAcceptable, type PasswordHasher } from './identity.passwords.js';
-import { createIdentityRepository } from './identity.repository.js';
+import { createAdminCounter, createIdentityRepository } from './identity.repository.js';
 import type { WritDatabase } from '../database.js';
 
 export async function isSetupRequired({ db }: { db: Kysely<WritDatabase> }): Promise<boolean> {
   return (await createIdentityRepository({ db }).countAdmins()) === 0;
+}
+
+export type SetupStatus = { isSetupRequired(): Promise<boolean> };
+
+/**
+ * `isSetupRequired` for a front door that asks on every page load, owned by that front door.
+ * @NOTE Once an administrator exists, setup is never required again: users are never deleted and roles never
+ * change. So "complete" is remembered, while "required" is asked of the database every time, since another
+ * node may complete setup meanwhile.
+ */
+export function createSetupStatus({ db }: { db: Kysely<WritDatabase> }): SetupStatus {
+  const countAdmins = createAdminCounter({ db });
+  let isComplete = false;
+  return {
+    async isSetupRequired() {
+      if (!isComplete) isComplete = (await countAdmins()) > 0;
+      return !isComplete;
+    },
+  };
 }
 
 export type IssueSetupTokenArgs = {

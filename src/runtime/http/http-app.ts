@@ -28,9 +28,9 @@ import { type Config, effectiveTrustedProxies } from '../config/config.js';
 import type { WritDatabase } from '../../modules/database.js';
 import { createHttpAuthentication } from './authentication.js';
 import { registerHealthRoutes } from './health.routes.js';
-import { type HttpMetrics, registerMetrics } from './metrics.js';
+import { type HttpMetrics, observeRequest, registerMetrics } from './metrics.js';
 import { sendProblem } from './problem-details.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { computeSecurityHeaders } from './security-headers.js';
 import { createAddressMatcher } from './trusted-proxies.js';
 import { registerSftpInfoRoute, type SftpInfo } from './sftp-info.routes.js';
 import { registerWebApp } from './web-app.js';
@@ -131,28 +131,30 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
     isClosing = true;
     done();
   });
+  // Helmet's headers and the request id, in one hook: it runs on every request.
+  const securityHeaders = computeSecurityHeaders();
   app.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
+    void reply.headers(securityHeaders).header('x-request-id', request.id);
     done();
   });
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (isClosing) void reply.header('connection', 'close');
     done(null, payload);
   });
+  // The operator's log line and the duration histogram, from the route template, never the raw URL: share
+  // tokens live in paths and must reach neither logs nor label values.
   app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const status = reply.statusCode;
+    const milliseconds = reply.elapsedTime;
     request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
+      { method: request.method, route, status, ms: Math.round(milliseconds) },
       'request completed',
     );
+    observeRequest(deps.metrics, { method: request.method, route, status, milliseconds });
     done();
   });
 
-  registerSecurityHeaders(app);
   await app.register(fastifyCookie);
   await app.register(fastifyRateLimit, {
     max: deps.config.rateLimitPerMinute,

@@ -23,20 +23,24 @@ function isLoopbackAddress(address: string): boolean {
   return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
 }
 
+/** Records one answered request; `route` is the route template, never the raw URL (share tokens live in paths). */
+export function observeRequest(
+  metrics: HttpMetrics,
+  {
+    method,
+    route,
+    status,
+    milliseconds,
+  }: { method: string; route: string; status: number; milliseconds: number },
+): void {
+  metrics.requestDuration.observe({ method, route, status: String(status) }, milliseconds / 1000);
+}
+
+/** The `/metrics` route; the server's request hook feeds the histogram through `observeRequest`. */
 export function registerMetrics(
   app: FastifyInstance,
   { metrics, metricsToken }: { metrics: HttpMetrics; metricsToken: string | undefined },
 ): void {
-  app.addHook('onResponse', (request, reply, done) => {
-    // The route template, never the raw URL: share tokens live in paths and must not become label values.
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requestDuration.observe(
-      { method: request.method, route, status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
-
   app.route({
     method: 'GET',
     url: '/metrics',

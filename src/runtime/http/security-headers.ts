@@ -1,6 +1,5 @@
 import { IncomingMessage, type ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
 const helmetOptions: HelmetOptions = {
@@ -52,12 +51,4 @@ export function computeSecurityHeaders(): Record<string, string> {
   );
   if (failure !== undefined) throw failure instanceof Error ? failure : new Error('helmet failed');
   return headers;
-}
-
-export function registerSecurityHeaders(app: FastifyInstance): void {
-  const headers = computeSecurityHeaders();
-  app.addHook('onRequest', (_request, reply, done) => {
-    void reply.headers(headers);
-    done();
-  });
 }
