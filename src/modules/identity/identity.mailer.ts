@@ -1,4 +1,5 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 
 /** Sends one plain-text message. Mail delivery is the one collaborator tests may fake. */
 export type Mailer = {
@@ -36,7 +37,7 @@ export function createSmtpMailer({ url, user, password, from, ca }: SmtpMailerOp
 } {
   const parsed = new URL(url);
   const isImplicitTls = parsed.protocol === 'smtps:';
-  const transport = createTransport({
+  const options: SMTPTransport.Options = {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port === '' ? (isImplicitTls ? 465 : 587) : Number(parsed.port),
     secure: isImplicitTls,
@@ -50,13 +51,21 @@ export function createSmtpMailer({ url, user, password, from, ca }: SmtpMailerOp
     socketTimeout: 30_000,
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
+  };
+  // nodemailer is loaded with the first message: a server whose outbox stays empty never pays its memory.
+  let transport: Promise<Transporter> | undefined;
+  const openTransport = () =>
+    (transport ??= import('nodemailer').then(({ createTransport }) => createTransport(options)));
   return {
     async send({ to, subject, text }) {
-      await transport.sendMail({ from, to, subject, text, disableFileAccess: true, disableUrlAccess: true });
+      await (
+        await openTransport()
+      ).sendMail({ from, to, subject, text, disableFileAccess: true, disableUrlAccess: true });
     },
     close: () => {
-      transport.close();
+      void transport?.then((opened) => {
+        opened.close();
+      });
     },
   };
 }

@@ -1,12 +1,8 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
@@ -59,6 +55,12 @@ import {
   type PasskeysRepository,
   type StoredPasskeyCredential,
 } from './identity.passkeys.repository.js';
+
+/**
+ * @simplewebauthn/server and its ASN.1 libraries take some 20 MiB of memory: loaded by the first passkey
+ * ceremony, not by every server that may never see one.
+ */
+const loadWebAuthn = () => import('@simplewebauthn/server');
 
 type IdentityLedger = Pick<Ledger<IdentityEvent>, 'append'>;
 type KeyedHasher = Pick<IdentityDependencies['keyedHasher'], 'hash'>;
@@ -200,7 +202,9 @@ export async function startPasskeyRegistration({
     const existing = await repository.listCredentialDescriptors({ userId });
     if (existing.length >= passkeyLimits.maxPerUser) throw createPasskeyLimitReachedError();
 
-    const options = await generateRegistrationOptions({
+    const options = await (
+      await loadWebAuthn()
+    ).generateRegistrationOptions({
       rpName: 'Writ',
       rpID: rpId,
       userName: user.username,
@@ -294,7 +298,9 @@ export async function completePasskeyRegistration({
 
     let verification;
     try {
-      verification = await verifyRegistrationResponse({
+      verification = await (
+        await loadWebAuthn()
+      ).verifyRegistrationResponse({
         response,
         expectedChallenge: challenge.challenge,
         expectedOrigin: origin,
@@ -493,7 +499,9 @@ export async function startPasskeyAssertion(
         transports,
       }));
     }
-    const options = await generateAuthenticationOptions({
+    const options = await (
+      await loadWebAuthn()
+    ).generateAuthenticationOptions({
       rpID: rpId,
       allowCredentials,
       timeout: passkeyLimits.challengeTtlMs,
@@ -613,7 +621,9 @@ async function checkAssertionSignature({
 }): Promise<{ presentedCounter: number; isBackedUp: boolean }> {
   let verification;
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (
+      await loadWebAuthn()
+    ).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
       expectedOrigin: origin,

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { generateURI, ScureBase32Plugin, verify } from 'otplib';
-import QRCode from 'qrcode';
 
 /**
  * TOTP as authenticator apps and `oathtool --totp` implement it (RFC 6238): HMAC-SHA-1, 6 digits, 30-second
@@ -43,6 +42,8 @@ export async function describeTotpEnrolment({
     label: username,
     secret: encodeTotpSecret(secret),
   });
+  // Loaded by the first enrolment: nothing else needs the QR code generator.
+  const { default: QRCode } = await import('qrcode');
   const svg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return {
     otpauthUri,
