@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { WritError } from '../../shared/errors/errors.js';
+import { createPlaintextDigest } from '../vault/vault.digests.usecases.js';
 
 /**
- * Counts and hashes plaintext on its way to the cipher, in the same pass, and stops the stream as soon as
- * it passes `limit` bytes, so that an oversized upload is cut off without being read to its end.
+ * Counts and hashes plaintext on its way to the cipher, in the same pass (the hashing itself runs on the
+ * vault's hashing thread, beside the cipher), and stops the stream as soon as it passes `limit` bytes, so
+ * that an oversized upload is cut off without being read to its end.
  */
 export type ContentMeter = Transform & {
   readonly bytes: number;
@@ -19,7 +20,7 @@ export function createContentMeter({
   limit: number;
   createLimitError: () => WritError;
 }): ContentMeter {
-  const hash = createHash('sha256');
+  const hash = createPlaintextDigest();
   let bytes = 0;
   let digest: string | undefined;
   const meter = new Transform({
@@ -29,12 +30,22 @@ export function createContentMeter({
         callback(createLimitError());
         return;
       }
-      hash.update(chunk);
-      callback(null, chunk);
+      const copying = hash.update(chunk);
+      if (copying === undefined) callback(null, chunk);
+      else
+        copying.then(() => {
+          callback(null, chunk);
+        }, callback);
     },
     flush(callback: TransformCallback) {
-      digest = hash.digest('hex');
-      callback();
+      hash.digest().then((hex) => {
+        digest = hex;
+        callback();
+      }, callback);
+    },
+    destroy(error: Error | null, callback: (error: Error | null) => void) {
+      hash.abandon();
+      callback(error);
     },
   });
   // Object.assign would copy a getter's value at the time of the call (0): define it as a getter.
@@ -45,32 +56,4 @@ export function createContentMeter({
       return digest;
     },
   }) as ContentMeter;
-}
-
-/**
- * Passes plaintext through and, at its end, fails with `createMismatchError` unless it had exactly
- * `expectedLength` bytes with SHA-256 `expectedSha256`: the check a full read makes on every download.
- */
-export function createDigestVerifier({
-  expectedSha256,
-  expectedLength,
-  createMismatchError,
-}: {
-  expectedSha256: string;
-  expectedLength: number;
-  createMismatchError: () => Error;
-}): Transform {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      bytes += chunk.length;
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-    flush(callback: TransformCallback) {
-      const isIntact = bytes === expectedLength && hash.digest('hex') === expectedSha256;
-      callback(isIntact ? null : createMismatchError());
-    },
-  });
 }

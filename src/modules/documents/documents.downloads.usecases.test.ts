@@ -118,6 +118,21 @@ describeOnDatabases('documents: downloads', ({ getDb }) => {
     expect(await integrityEvents()).toHaveLength(1);
   });
 
+  test('content that does not match its recorded length and SHA-256 is cut short of its end, and is recorded', async () => {
+    const { content, document, version, db, download, integrityEvents } = await setup();
+    await db
+      .updateTable('document_versions')
+      .set({ size: content.length + 1 })
+      .where('id', '=', version.id)
+      .execute();
+    const { received, error } = await readUntilError((await download({ documentId: document.id })).body);
+    expect(isErrorWithCode({ error, code: 'vault.integrity_failed' }), String(error)).toBe(true);
+    // Every segment authenticated, but a client must never receive it whole: its last bytes are withheld.
+    expect(received.length).toBeLessThanOrEqual(segmentPlaintextStart(3));
+    expect(received.equals(content.subarray(0, received.length))).toBe(true);
+    expect(await integrityEvents()).toHaveLength(1);
+  });
+
   test('a tampered first segment releases nothing', async () => {
     const { document, download, tamper, integrityEvents } = await setup();
     tamper(segmentCiphertextStart(0) + 5);

@@ -1,15 +1,15 @@
 import type { AccessGate } from './documents.matter-access.js';
-import { PassThrough, pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../shared/blobs/blob-store.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { isErrorWithCode } from '../../shared/errors/errors.js';
 import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
+import { createPlaintextDigest } from '../vault/vault.digests.usecases.js';
 import { createIntegrityFailedError, createRangeNotSatisfiableError } from '../vault/vault.errors.js';
 import type { RootKeyring } from '../vault/vault.keys.models.js';
 import { openContentKey, openMatterVault } from '../vault/vault.keys.usecases.js';
-import { createDigestVerifier } from './documents.content-meter.js';
 import type { DocumentsLedger } from './documents.dependencies.js';
 import { actorOf } from './documents.matters.usecases.js';
 import type { DocumentSummary, DocumentVersion } from './documents.models.js';
@@ -30,7 +30,7 @@ export type DocumentDownload = {
   /**
    * Plaintext, released one authenticated segment at a time. It errors with `vault.integrity_failed`
    * (after the failure is on the ledger) when a segment does not authenticate or, for a full read, when
-   * the whole does not have the recorded length and SHA-256.
+   * the whole does not have the recorded length and SHA-256: then before its last bytes are released.
    */
   body: Readable;
 };
@@ -146,23 +146,71 @@ async function openWhole({
   recordFailure: () => Promise<void>;
 }): Promise<Readable> {
   const ciphertext = await blobStore.read({ key: row.blob_key });
-  const decrypt = contentKey.createDecryptStream();
-  const verify = createDigestVerifier({
-    expectedSha256: sha256,
-    expectedLength: row.size,
-    createMismatchError: () => createIntegrityFailedError(),
-  });
-  const body = new PassThrough();
-  // pipeline owns the error of every stage; the body learns of one only after it is on the ledger.
-  pipeline(ciphertext, decrypt, verify, (error) => {
-    if (error !== null && error !== undefined) failBody({ body, error, recordFailure });
-  });
-  verify.pipe(body);
-  // A reader that goes away (client disconnect) must not leave the blob open behind a full buffer.
-  body.on('close', () => {
-    if (!verify.readableEnded) ciphertext.destroy();
-  });
-  return body;
+  const pieces = contentKey.decryptWhole({ ciphertextLength: row.ciphertext_size, ciphertext });
+  const verified = withheldUntilVerified({ pieces, expectedSha256: sha256, expectedLength: row.size });
+  return toBody(recordingFailures({ source: verified, recordFailure }));
+}
+
+/**
+ * Passes authenticated plaintext on, holding its last piece back until the whole has the recorded length and
+ * SHA-256: a response whose Content-Length is reached looks complete to a client even if it is aborted
+ * afterwards, so a mismatch must cut it short before its last bytes.
+ */
+async function* withheldUntilVerified({
+  pieces,
+  expectedSha256,
+  expectedLength,
+}: {
+  pieces: AsyncIterable<Buffer>;
+  expectedSha256: string;
+  expectedLength: number;
+}): AsyncGenerator<Buffer, void, undefined> {
+  // Hashed on the vault's hashing thread, beside the decryption and the network.
+  const hash = createPlaintextDigest();
+  try {
+    let bytes = 0;
+    let held: Buffer | undefined;
+    for await (const piece of pieces) {
+      if (held !== undefined) yield held;
+      await hash.update(piece);
+      bytes += piece.length;
+      held = piece;
+    }
+    if (bytes !== expectedLength || (await hash.digest()) !== expectedSha256)
+      throw createIntegrityFailedError();
+    if (held !== undefined) yield held;
+  } finally {
+    hash.abandon();
+  }
+}
+
+/**
+ * Rethrows what `source` throws, an integrity failure only once it is on the ledger: a stream destroyed
+ * with an error reports it at once to a reader that attaches later, so recording afterwards would race.
+ */
+async function* recordingFailures({
+  source,
+  recordFailure,
+}: {
+  source: AsyncIterable<Buffer>;
+  recordFailure: () => Promise<void>;
+}): AsyncGenerator<Buffer, void, undefined> {
+  try {
+    yield* source;
+  } catch (error) {
+    if (isErrorWithCode({ error, code: 'vault.integrity_failed' }))
+      await recordFailure().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A byte stream that pulls from the generators only as its reader takes bytes (no read-ahead beyond one
+ * piece); a reader that goes away (client disconnect) destroys it, which returns the generators and so
+ * closes the blob.
+ */
+function toBody(source: AsyncIterable<Buffer>): Readable {
+  return Readable.from(source, { objectMode: false, highWaterMark: 0 });
 }
 
 async function openRange({
@@ -188,39 +236,7 @@ async function openRange({
     if (isErrorWithCode({ error, code: 'vault.integrity_failed' })) await recordFailure();
     throw error;
   }
-  const segments = Readable.from(decryptor.decryptRange(range));
-  const body = new PassThrough();
-  segments.on('error', (error) => {
-    failBody({ body, error, recordFailure });
-  });
-  segments.pipe(body);
-  body.on('close', () => {
-    if (!segments.readableEnded) segments.destroy();
-  });
-  return body;
-}
-
-/**
- * Ends the body with `error`; an integrity failure is written to the ledger first: a stream destroyed with
- * an error reports it at once to a reader that attaches later, so recording afterwards would race.
- */
-function failBody({
-  body,
-  error,
-  recordFailure,
-}: {
-  body: Readable;
-  error: Error;
-  recordFailure: () => Promise<void>;
-}): void {
-  if (!isErrorWithCode({ error, code: 'vault.integrity_failed' })) {
-    body.destroy(error);
-    return;
-  }
-  recordFailure().then(
-    () => body.destroy(error),
-    () => body.destroy(error),
-  );
+  return toBody(recordingFailures({ source: decryptor.decryptRange(range), recordFailure }));
 }
 
 async function recordIntegrityFailure({

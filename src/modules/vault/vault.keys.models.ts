@@ -58,6 +58,14 @@ export type ContentKey = {
 export type OpenedContentKey = {
   /** A Transform from ciphertext to plaintext; errors with `vault.integrity_failed`. */
   createDecryptStream(): Transform;
+  /**
+   * The plaintext of the whole stored ciphertext, one authenticated segment at a time; errors with
+   * `vault.integrity_failed`, also when `ciphertext` does not have `ciphertextLength` bytes.
+   */
+  decryptWhole(args: {
+    ciphertextLength: number;
+    ciphertext: AsyncIterable<Uint8Array>;
+  }): AsyncGenerator<Buffer, void, undefined>;
   openRange(args: {
     ciphertextLength: number;
     readCiphertext: CiphertextRangeReader;

@@ -11,6 +11,7 @@ import {
 } from './vault.keys.models.js';
 import {
   createDecryptStream,
+  decryptStoredCiphertext,
   createEncryptStream,
   openDecryptedRange,
   streamingAeadKeySize,
@@ -99,6 +100,8 @@ export function createOpenedContentKey({
   const associatedData = contentAssociatedData({ documentId, version });
   return {
     createDecryptStream: () => createDecryptStream({ key, associatedData }),
+    decryptWhole: ({ ciphertextLength, ciphertext }) =>
+      decryptStoredCiphertext({ key, associatedData, ciphertextLength, source: ciphertext }),
     openRange: ({ ciphertextLength, readCiphertext }) =>
       openDecryptedRange({ key, associatedData, ciphertextLength, readCiphertext }),
   };

@@ -1,10 +1,12 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { createByteQueue } from './vault.byte-queue.js';
+import { type ByteQueue, createByteQueue } from './vault.byte-queue.js';
 import { createIntegrityFailedError } from './vault.errors.js';
 import {
   assertValidParameters,
   headerLength,
   segmentCiphertextSize,
+  segmentCiphertextStart,
+  segmentCountOfCiphertext,
   type StreamingAeadParameters,
 } from './vault.streaming-aead.layout.js';
 import {
@@ -41,13 +43,7 @@ export function createStreamingDecryptor({
   const pending = createByteQueue();
   let keys: SegmentKeys | undefined;
   let index = 0;
-
-  function readHeader(): SegmentKeys | undefined {
-    if (pending.length() < headerLength(params)) return undefined;
-    const header = Buffer.concat(pending.take(headerLength(params)));
-    const { salt, noncePrefix } = parseHeader(params, header);
-    return deriveSegmentKeys({ params, key, salt, noncePrefix, associatedData });
-  }
+  const readHeader = () => readHeaderFrom({ params, key, associatedData, pending });
 
   function open(transform: Transform, segmentKeys: SegmentKeys, ciphertext: Buffer[], isLast: boolean) {
     for (const chunk of decryptSegment({ keys: segmentKeys, index, isLast, ciphertext })) {
@@ -81,4 +77,62 @@ export function createStreamingDecryptor({
       }
     },
   });
+}
+
+/** Derives the segment keys once the whole header is queued; undefined until then. */
+function readHeaderFrom({
+  params,
+  key,
+  associatedData,
+  pending,
+}: StreamingDecryptorOptions & { pending: ByteQueue }): SegmentKeys | undefined {
+  if (pending.length() < headerLength(params)) return undefined;
+  const header = Buffer.concat(pending.take(headerLength(params)));
+  const { salt, noncePrefix } = parseHeader(params, header);
+  return deriveSegmentKeys({ params, key, salt, noncePrefix, associatedData });
+}
+
+/**
+ * Decrypts a stored ciphertext whose length is known, yielding each segment's plaintext once its tag has
+ * verified; fails with `vault.integrity_failed`, also when the source is longer or shorter than stated.
+ * Knowing the length tells which segment is the last, so no segment waits for the next one to arrive; the
+ * source's chunks are deciphered where they are, without being joined first.
+ * @NOTE As with the Transform above, earlier segments are out when a later one fails: a consumer treats the
+ * output as untrusted until the generator returns.
+ */
+export async function* decryptCiphertext({
+  params,
+  key,
+  associatedData,
+  ciphertextLength,
+  source,
+}: StreamingDecryptorOptions & {
+  ciphertextLength: number;
+  source: AsyncIterable<Uint8Array>;
+}): AsyncGenerator<Buffer, void, undefined> {
+  assertValidParameters(params);
+  assertAssociatedDataLength(associatedData);
+  const segmentCount = segmentCountOfCiphertext(params, ciphertextLength);
+  if (segmentCount === undefined) throw createIntegrityFailedError();
+  const lastIndex = segmentCount - 1;
+  const sizeOf = (index: number) =>
+    index === lastIndex
+      ? ciphertextLength - segmentCiphertextStart(params, index)
+      : segmentCiphertextSize(params, index);
+  const pending = createByteQueue();
+  let keys: SegmentKeys | undefined;
+  let index = 0;
+  let received = 0;
+  for await (const chunk of source) {
+    received += chunk.length;
+    if (received > ciphertextLength) throw createIntegrityFailedError();
+    pending.append(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    keys ??= readHeaderFrom({ params, key, associatedData, pending });
+    while (keys !== undefined && index <= lastIndex && pending.length() >= sizeOf(index)) {
+      const ciphertext = pending.take(sizeOf(index));
+      yield* decryptSegment({ keys, index, isLast: index === lastIndex, ciphertext });
+      index += 1;
+    }
+  }
+  if (received !== ciphertextLength || index !== segmentCount) throw createIntegrityFailedError();
 }

@@ -5,7 +5,7 @@ import {
   plaintextLengthFor as layoutPlaintextLengthFor,
   writStreamingAeadParameters,
 } from './vault.streaming-aead.layout.js';
-import { createStreamingDecryptor } from './vault.streaming-aead.decrypt.js';
+import { createStreamingDecryptor, decryptCiphertext } from './vault.streaming-aead.decrypt.js';
 import { createStreamingEncryptor } from './vault.streaming-aead.encrypt.js';
 import {
   type CiphertextRangeReader,
@@ -48,6 +48,29 @@ export function createEncryptStream({ key, associatedData }: StreamingAeadKeyInp
 export function createDecryptStream({ key, associatedData }: StreamingAeadKeyInput): Transform {
   assertDataKey(key);
   return createStreamingDecryptor({ params: writStreamingAeadParameters, key, associatedData });
+}
+
+/**
+ * The plaintext of a whole stored ciphertext of known length, one authenticated segment at a time (see
+ * decryptCiphertext); errors with `vault.integrity_failed`.
+ */
+export function decryptStoredCiphertext({
+  key,
+  associatedData,
+  ciphertextLength,
+  source,
+}: StreamingAeadKeyInput & {
+  ciphertextLength: number;
+  source: AsyncIterable<Uint8Array>;
+}): AsyncGenerator<Buffer, void, undefined> {
+  assertDataKey(key);
+  return decryptCiphertext({
+    params: writStreamingAeadParameters,
+    key,
+    associatedData,
+    ciphertextLength,
+    source,
+  });
 }
 
 /** Random access for HTTP Range requests: opens only the segments a range needs. */
