@@ -251,6 +251,7 @@ describe('sign-in, enrolment and account security in the web UI', () => {
       .getByRole('button', { name: 'Generate new codes' })
       .click();
     await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+    await expect.poll(() => page.locator('.recovery-code-list li').count()).toBe(10);
     const newCodes = (await page.locator('.recovery-code-list li').allTextContents()).map((code) =>
       code.trim(),
     );
