@@ -7,9 +7,9 @@ import { Worker } from 'node:worker_threads';
  * hash, and no message is posted per chunk. The worker hashes the slots in order; records of several
  * streams interleave freely, each tagged with its stream's number.
  *
- * Control words (Int32): [0] slots published by the event loop, [1] slots consumed by the worker, then per
- * slot its length (or a command) and its stream. Both counters wrap at 2^32 together; only their
- * difference matters.
+ * Control words (Int32): [0] slots published by the event loop, [1] slots consumed by the worker, [2] the
+ * worker sleeps, [3] waits for a free slot, then per slot its length (or a command) and its stream. Both
+ * counters wrap at 2^32 together; only their difference matters.
  */
 
 export type DigestStream = {
@@ -44,7 +44,11 @@ const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
 
 const published = 0;
 const consumed = 1;
-const headerWords = 2;
+/** Set by the worker while it sleeps, so that the event loop wakes it only then (a wake is a system call). */
+const workerSleeping = 2;
+/** How many waits for a free slot the event loop has; the worker signals a consumed slot only to those. */
+const slotWaiters = 3;
+const headerWords = 4;
 const digestCommand = -1;
 const dropCommand = -2;
 
@@ -59,7 +63,9 @@ const hashes = new Map();
 let next = Atomics.load(ctl, ${consumed});
 for (;;) {
   if (Atomics.load(ctl, ${published}) === next) {
+    Atomics.store(ctl, ${workerSleeping}, 1);
     Atomics.wait(ctl, ${published}, next);
+    Atomics.store(ctl, ${workerSleeping}, 0);
     continue;
   }
   const slot = next & (slots - 1);
@@ -79,7 +85,7 @@ for (;;) {
   }
   next = (next + 1) | 0;
   Atomics.store(ctl, ${consumed}, next);
-  Atomics.notify(ctl, ${consumed});
+  if (Atomics.load(ctl, ${slotWaiters}) > 0) Atomics.notify(ctl, ${consumed});
 }
 `;
 
@@ -149,10 +155,16 @@ export function createDigestPool({
    */
   async function slotReleased(): Promise<void> {
     if (failure !== undefined) throw failure;
-    const seen = Atomics.load(ctl, consumed);
-    if (((Atomics.load(ctl, published) - seen) | 0) < slots) return;
-    const wait = waitAsync(ctl, consumed, seen, 1000);
-    if (wait.async) await wait.value;
+    // Counted before looking: a slot consumed after the look is then signalled (both sides are atomic).
+    Atomics.add(ctl, slotWaiters, 1);
+    try {
+      const seen = Atomics.load(ctl, consumed);
+      if (((Atomics.load(ctl, published) - seen) | 0) < slots) return;
+      const wait = waitAsync(ctl, consumed, seen, 1000);
+      if (wait.async) await wait.value;
+    } finally {
+      Atomics.sub(ctl, slotWaiters, 1);
+    }
   }
 
   /**
@@ -172,7 +184,7 @@ export function createDigestPool({
     ctl[headerWords + slot * 2] = length;
     ctl[headerWords + slot * 2 + 1] = stream;
     Atomics.store(ctl, published, (sequence + 1) | 0);
-    Atomics.notify(ctl, published);
+    if (Atomics.load(ctl, workerSleeping) === 1) Atomics.notify(ctl, published);
   }
 
   function publishFilling(): void {
