@@ -15,7 +15,7 @@ import type { BenchmarkReport } from './run.js';
  * loaded at a time, so on two cores the client and the server under test each have one. Each route is measured in
  * rounds that alternate between the servers (BENCH_ROUNDS, BENCH_DURATION_SECONDS in all per server and route):
  * other work on the machine then weighs on both sides of a ratio alike. Throughput is requests over measured time
- * across the rounds; p99 is the worst round's.
+ * across the rounds; p99 is the worst round's. BENCH_HTTP_CPU_PROF=<dir> runs Writ's server with --cpu-prof into it.
  *
  * What Writ's side pays on every request, as `writ serve` does with its defaults: routing, helmet's headers, request
  * ids, cookies, the rate limiter's bookkeeping (its limit is raised so that it never refuses), the Prometheus
@@ -65,7 +65,13 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
   let child: ChildProcess;
   try {
     child = fork(new URL('./http-bench-server.ts', import.meta.url), [kind], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(kind === 'writ' && process.env.BENCH_HTTP_CPU_PROF
+          ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_HTTP_CPU_PROF]
+          : []),
+      ],
       stdio: ['ignore', logFd, 2, 'ipc'],
     });
   } finally {
