@@ -12,13 +12,13 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkReport } from './run.js';
 import { ensureSystemPackages, oathtool, opensshClient } from './system-packages.js';
+import { expectJson, requestJson, signInWithTotp, totpCode } from './writ-https.js';
 import { ensureBuilt, startProcessSampler } from './vault-servers.js';
 
 /*
@@ -234,113 +234,6 @@ async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-type HttpsAnswer = { status: number; setCookies: string[]; body: string };
-
-function requestJson({
-  origin,
-  ca,
-  path,
-  method = 'GET',
-  headers = {},
-  body,
-}: {
-  origin: string;
-  ca: string;
-  path: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-}): Promise<HttpsAnswer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = httpsRequest(
-      `${origin}${path}`,
-      {
-        method,
-        ca,
-        agent: false,
-        headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          resolve({
-            status: response.statusCode ?? 0,
-            setCookies: response.headers['set-cookie'] ?? [],
-            body: text,
-          });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
-async function expectJson<T>(
-  answer: Promise<HttpsAnswer>,
-  status: number,
-  what: string,
-): Promise<T & HttpsAnswer> {
-  const response = await answer;
-  if (response.status !== status)
-    throw new Error(`${what}: HTTP ${response.status} (expected ${status}): ${response.body.slice(0, 500)}`);
-  return { ...(JSON.parse(response.body) as T), ...response };
-}
-
-function sessionCookieOf(setCookies: string[]): string {
-  const session = setCookies.find((cookie) => cookie.startsWith('__Host-writ_session='));
-  if (session === undefined) throw new Error(`no session cookie in ${JSON.stringify(setCookies)}`);
-  return session.split(';')[0] ?? '';
-}
-
-function totpCode(secret: string, offsetSeconds = 0): string {
-  const args = ['--totp', '-b', secret];
-  if (offsetSeconds !== 0) args.push('-N', `now + ${offsetSeconds} seconds`);
-  return execFileSync('oathtool', args, { encoding: 'utf8' }).trim();
-}
-
-/** Signs the bench user in over HTTPS and enrols TOTP; returns the session headers and the TOTP secret. */
-async function signInWithTotp({ origin, ca }: { origin: string; ca: string }) {
-  const signedIn = await expectJson<{ csrfToken: string }>(
-    requestJson({
-      origin,
-      ca,
-      path: '/api/session',
-      method: 'POST',
-      body: { username: benchUser, password: benchPassword },
-    }),
-    200,
-    'POST /api/session',
-  );
-  const pending = { cookie: sessionCookieOf(signedIn.setCookies), 'x-csrf-token': signedIn.csrfToken };
-  const enrolment = await expectJson<{ otpauthUri: string }>(
-    requestJson({ origin, ca, path: '/api/mfa/totp', method: 'POST', headers: pending }),
-    201,
-    'POST /api/mfa/totp',
-  );
-  const totpSecret = new URL(enrolment.otpauthUri).searchParams.get('secret') ?? '';
-  const confirmed = await expectJson<{ session: { csrfToken: string } }>(
-    requestJson({
-      origin,
-      ca,
-      path: '/api/mfa/totp/confirm',
-      method: 'POST',
-      headers: pending,
-      body: { code: totpCode(totpSecret) },
-    }),
-    200,
-    'POST /api/mfa/totp/confirm',
-  );
-  const headers = {
-    cookie: sessionCookieOf(confirmed.setCookies),
-    'x-csrf-token': confirmed.session.csrfToken,
-  };
-  return { headers, totpSecret };
-}
-
 /** Where `sftp` connects, with which user, and which remote path to put the file at. */
 type SftpTarget = {
   kind: 'writ' | 'sshd';
@@ -421,7 +314,12 @@ async function startWrit({
       },
     );
     const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
-    const { headers, totpSecret } = await signInWithTotp({ origin, ca });
+    const { headers, totpSecret } = await signInWithTotp({
+      origin,
+      ca,
+      username: benchUser,
+      password: benchPassword,
+    });
     await expectJson(
       requestJson({
         origin,

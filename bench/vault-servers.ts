@@ -7,10 +7,10 @@
 import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expectJson, requestJson, signInWithTotp } from './writ-https.js';
 
 export function log(line: string): void {
   process.stderr.write(`[bench:vault] ${line}\n`);
@@ -76,71 +76,8 @@ export function ensureBuilt(): void {
   );
 }
 
-type HttpsAnswer = { status: number; setCookies: string[]; body: string };
-
-function requestJson({
-  origin,
-  ca,
-  path,
-  method = 'GET',
-  headers = {},
-  body,
-}: {
-  origin: string;
-  ca: string;
-  path: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: unknown;
-}): Promise<HttpsAnswer> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = httpsRequest(
-      `${origin}${path}`,
-      {
-        method,
-        ca,
-        agent: false,
-        headers: payload === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => {
-          resolve({
-            status: response.statusCode ?? 0,
-            setCookies: response.headers['set-cookie'] ?? [],
-            body: text,
-          });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(payload);
-  });
-}
-
-async function expectJson<T>(
-  answer: Promise<HttpsAnswer>,
-  status: number,
-  what: string,
-): Promise<T & HttpsAnswer> {
-  const response = await answer;
-  if (response.status !== status)
-    throw new Error(`${what}: HTTP ${response.status} (expected ${status}): ${response.body.slice(0, 500)}`);
-  return { ...(JSON.parse(response.body) as T), ...response };
-}
-
-function sessionCookieOf(setCookies: string[]): string {
-  const session = setCookies.find((cookie) => cookie.startsWith('__Host-writ_session='));
-  if (session === undefined) throw new Error(`no session cookie in ${JSON.stringify(setCookies)}`);
-  return session.split(';')[0] ?? '';
-}
-
 const benchPassword = 'vault bench correct horse battery staple';
 
-/** A clean environment, as test/support/cli.ts gives the CLI: nothing leaks in but what is set here. */
 function writEnv(dataDir: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
@@ -206,7 +143,12 @@ export async function startWrit({
       });
     });
     const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
-    const headers = await signIn({ origin, ca });
+    const { headers } = await signInWithTotp({
+      origin,
+      ca,
+      username: 'vault.bench',
+      password: benchPassword,
+    });
     const matter = await expectJson<{ id: string }>(
       requestJson({
         origin,
@@ -244,41 +186,6 @@ export async function startWrit({
     await stop();
     throw error;
   }
-}
-
-async function signIn({ origin, ca }: { origin: string; ca: string }): Promise<Record<string, string>> {
-  const signedIn = await expectJson<{ csrfToken: string }>(
-    requestJson({
-      origin,
-      ca,
-      path: '/api/session',
-      method: 'POST',
-      body: { username: 'vault.bench', password: benchPassword },
-    }),
-    200,
-    'POST /api/session',
-  );
-  const pending = { cookie: sessionCookieOf(signedIn.setCookies), 'x-csrf-token': signedIn.csrfToken };
-  const enrolment = await expectJson<{ otpauthUri: string }>(
-    requestJson({ origin, ca, path: '/api/mfa/totp', method: 'POST', headers: pending }),
-    201,
-    'POST /api/mfa/totp',
-  );
-  const secret = new URL(enrolment.otpauthUri).searchParams.get('secret') ?? '';
-  const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
-  const confirmed = await expectJson<{ session: { csrfToken: string } }>(
-    requestJson({
-      origin,
-      ca,
-      path: '/api/mfa/totp/confirm',
-      method: 'POST',
-      headers: pending,
-      body: { code },
-    }),
-    200,
-    'POST /api/mfa/totp/confirm',
-  );
-  return { cookie: sessionCookieOf(confirmed.setCookies), 'x-csrf-token': confirmed.session.csrfToken };
 }
 
 /** Forks vault-baseline-server.ts. */

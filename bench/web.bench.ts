@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { launchTestBrowser } from '../test/support/browser.js';
 import type { BenchmarkReport } from './run.js';
 import { chromium, ensureSystemPackages, oathtool } from './system-packages.js';
+import { expectJson, requestJson, sendRequest, signInWithTotp } from './writ-https.js';
 import { ensureBuilt } from './vault-servers.js';
 
 /*
@@ -92,55 +93,7 @@ function measureFirstPage(): { assets: AssetWeight[]; raw: Totals; gzip: Totals 
   };
 }
 
-type Answer = { status: number; setCookies: string[]; body: string };
-
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-
-function request({
-  origin,
-  ca,
-  path,
-  method = 'GET',
-  headers = {},
-  body,
-}: {
-  origin: string;
-  ca: string;
-  path: string;
-  method?: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const outgoing = httpsRequest(`${origin}${path}`, { method, ca, agent, headers }, (response) => {
-      let text = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => {
-        resolve({
-          status: response.statusCode ?? 0,
-          setCookies: response.headers['set-cookie'] ?? [],
-          body: text,
-        });
-      });
-      response.on('error', reject);
-    });
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-async function json<T>(answer: Promise<Answer>, status: number, what: string): Promise<T & Answer> {
-  const response = await answer;
-  if (response.status !== status)
-    throw new Error(`${what}: HTTP ${response.status} (expected ${status}): ${response.body.slice(0, 500)}`);
-  return { ...(JSON.parse(response.body) as T), ...response };
-}
-
-function sessionCookie(setCookies: string[]): { header: string; value: string } {
-  const cookie = setCookies.find((line) => line.startsWith('__Host-writ_session='))?.split(';')[0];
-  if (cookie === undefined) throw new Error('no session cookie');
-  return { header: cookie, value: cookie.slice('__Host-writ_session='.length) };
-}
 
 type Server = { origin: string; ca: string; stop: () => Promise<void> };
 
@@ -199,43 +152,6 @@ async function startServer(root: string): Promise<Server> {
   };
 }
 
-async function signIn(origin: string, ca: string) {
-  const signedIn = await json<{ csrfToken: string }>(
-    request({
-      origin,
-      ca,
-      path: '/api/session',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'web.bench', password }),
-    }),
-    200,
-    'POST /api/session',
-  );
-  const pending = { cookie: sessionCookie(signedIn.setCookies).header, 'x-csrf-token': signedIn.csrfToken };
-  const enrolment = await json<{ otpauthUri: string }>(
-    request({ origin, ca, path: '/api/mfa/totp', method: 'POST', headers: pending }),
-    201,
-    'POST /api/mfa/totp',
-  );
-  const secret = new URL(enrolment.otpauthUri).searchParams.get('secret') ?? '';
-  const code = execFileSync('oathtool', ['--totp', '-b', secret], { encoding: 'utf8' }).trim();
-  const confirmed = await json<{ session: { csrfToken: string } }>(
-    request({
-      origin,
-      ca,
-      path: '/api/mfa/totp/confirm',
-      method: 'POST',
-      headers: { ...pending, 'content-type': 'application/json' },
-      body: JSON.stringify({ code }),
-    }),
-    200,
-    'POST /api/mfa/totp/confirm',
-  );
-  const cookie = sessionCookie(confirmed.setCookies);
-  return { cookie, headers: { cookie: cookie.header, 'x-csrf-token': confirmed.session.csrfToken } };
-}
-
 async function seedFolder({
   origin,
   ca,
@@ -251,14 +167,15 @@ async function seedFolder({
   name: string;
   count: number;
 }): Promise<{ folderId: string; seconds: number }> {
-  const folder = await json<{ id: string }>(
-    request({
+  const folder = await expectJson<{ id: string }>(
+    requestJson({
       origin,
       ca,
+      agent,
       path: `/api/matters/${matterId}/folders`,
       method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
+      headers,
+      body: { name },
     }),
     201,
     'POST folders',
@@ -273,9 +190,10 @@ async function seedFolder({
         folderId: folder.id,
         mediaType: 'text/plain',
       });
-      const answer = await request({
+      const answer = await sendRequest({
         origin,
         ca,
+        agent,
         path: `/api/matters/${matterId}/documents?${query.toString()}`,
         method: 'POST',
         headers: { ...headers, 'content-type': 'application/octet-stream' },
@@ -314,15 +232,22 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
   const browser = await launchTestBrowser({ trustedCertificatePem: server.ca });
   try {
     const { origin, ca } = server;
-    const { cookie, headers } = await signIn(origin, ca);
-    const matter = await json<{ id: string }>(
-      request({
+    const { sessionCookie, headers } = await signInWithTotp({
+      origin,
+      ca,
+      agent,
+      username: 'web.bench',
+      password,
+    });
+    const matter = await expectJson<{ id: string }>(
+      requestJson({
         origin,
         ca,
+        agent,
         path: '/api/matters',
         method: 'POST',
-        headers: { ...headers, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Web bench' }),
+        headers,
+        body: { name: 'Web bench' },
       }),
       201,
       'POST /api/matters',
@@ -348,7 +273,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     await browser.context.addCookies([
       {
         name: '__Host-writ_session',
-        value: cookie.value,
+        value: sessionCookie.slice('__Host-writ_session='.length),
         url: origin,
         secure: true,
         httpOnly: true,
@@ -372,8 +297,14 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
         ['large', large, largeCount],
       ] as const) {
         const apiStarted = performance.now();
-        await json(
-          request({ origin, ca, path: `/api/matters/${matter.id}/folders/${folder.folderId}`, headers }),
+        await expectJson(
+          requestJson({
+            origin,
+            ca,
+            agent,
+            path: `/api/matters/${matter.id}/folders/${folder.folderId}`,
+            headers,
+          }),
           200,
           'GET folder',
         );
