@@ -1,11 +1,8 @@
-// @peculiar/x509 resolves its ASN.1 services through tsyringe, which needs the Reflect metadata polyfill.
-import 'reflect-metadata';
 import { webcrypto, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isIP } from 'node:net';
-import * as x509 from '@peculiar/x509';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const validityDays = 397;
@@ -79,6 +76,16 @@ function needsRenewal({
 }
 
 /**
+ * @peculiar/x509 and its ASN.1 libraries take some 17 MB of memory, and are needed only on the first start
+ * and at a renewal: loaded then, not by every start. It resolves its ASN.1 services through tsyringe, which
+ * needs the Reflect metadata polyfill loaded first.
+ */
+async function loadCertificateGenerator() {
+  await import('reflect-metadata');
+  return import('@peculiar/x509');
+}
+
+/**
  * Keeps a self-signed ECDSA P-256 certificate for the configured host names, renewed 30 days before it
  * expires or when the names change. The private key is written with mode 0600.
  */
@@ -96,6 +103,7 @@ export async function ensureSelfSignedCertificate({
   if (existsSync(certFile) && existsSync(keyFile) && !needsRenewal({ certFile, hostNames, now })) {
     return { isNew: false };
   }
+  const x509 = await loadCertificateGenerator();
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { createError } from '../errors/errors.js';
 import { createGroupCommitSqliteDialect, type GroupCommitDatabase } from './sqlite-group-commit.js';
 
@@ -120,7 +119,12 @@ function openSqlite<DB>(target: { path: string }): DatabaseConnection<DB> {
   };
 }
 
-function openPostgres<DB>(target: { connectionString: string; password?: string }): DatabaseConnection<DB> {
+/** pg (some 5 MB of memory) is loaded only by installations that use PostgreSQL. */
+async function openPostgres<DB>(target: {
+  connectionString: string;
+  password?: string;
+}): Promise<DatabaseConnection<DB>> {
+  const { default: pg } = await import('pg');
   const types = new pg.TypeOverrides();
   types.setTypeParser(int8TypeId, parseInt8);
   const pool = new pg.Pool({
@@ -143,7 +147,7 @@ function openPostgres<DB>(target: { connectionString: string; password?: string 
 
 /** Opens the database and proves it answers, so that a bad URL fails at start rather than at the first request. */
 export async function openDatabase<DB>(target: DatabaseTarget): Promise<DatabaseConnection<DB>> {
-  const connection = target.dialect === 'sqlite' ? openSqlite<DB>(target) : openPostgres<DB>(target);
+  const connection = target.dialect === 'sqlite' ? openSqlite<DB>(target) : await openPostgres<DB>(target);
   try {
     await sql`select 1`.execute(connection.db);
   } catch (cause) {
