@@ -113,7 +113,13 @@ export function createGroupCommitSqliteDriver({ database }: { database: GroupCom
     try {
       exec('commit');
     } catch (error) {
-      if (database.inTransaction) exec('rollback');
+      // The members learn of the commit's failure; a rollback error thrown from here would leave them
+      // unsettled and the connection locked.
+      try {
+        if (database.inTransaction) exec('rollback');
+      } catch {
+        // The commit's error is the one reported.
+      }
       for (const member of members) member.reject(error);
       return;
     }
