@@ -304,9 +304,14 @@ describe('writ ledger verify --url', () => {
     await sequencePendingEntries({ db: connection.db, clock });
     await createCheckpoint({ db: connection.db, clock, signer, origin });
     let alteredPath = '';
+    let truncatedPath = '';
     const app = Fastify();
     registerLedgerRoutes(app, { db: connection.db });
     app.addHook('onSend', (request, _reply, payload, done) => {
+      if (request.url === `/ledger/${truncatedPath}` && Buffer.isBuffer(payload)) {
+        done(null, payload.subarray(0, payload.length - 1));
+        return;
+      }
       if (request.url === `/ledger/${alteredPath}` && Buffer.isBuffer(payload)) {
         // Hash 5 of the tile, or hash 0 of a narrower one.
         const altered = Buffer.from(payload);
@@ -337,6 +342,14 @@ describe('writ ledger verify --url', () => {
       expect(partial.stdout).toContain('FAILED: first bad index 261');
       expect(partial.stdout).toContain('tile_altered: The hash tile tile/0/001.p/44 differs');
       expect(partial.exitCode).toBe(1);
+
+      alteredPath = '';
+      truncatedPath = 'tile/1/000.p/1';
+      const truncated = await runWrit(['ledger', 'verify', '--url', url, '--key', key]);
+      expect(truncated.stdout).toContain(
+        'tile_invalid: The hash tile tile/1/000.p/1 is missing or not the expected length.',
+      );
+      expect(truncated.exitCode).toBe(1);
     } finally {
       await app.close();
       await connection.close();
