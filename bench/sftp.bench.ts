@@ -17,6 +17,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkReport } from './run.js';
+import { parsePositiveInteger } from './settings.js';
 import { ensureSystemPackages, oathtool, opensshClient } from './system-packages.js';
 import { expectJson, requestJson, signInWithTotp, totpCode } from './writ-https.js';
 import { ensureBuilt, startProcessSampler } from './vault-servers.js';
@@ -66,13 +67,6 @@ function log(line: string): void {
 }
 
 type Settings = { sizeMiB: number; rounds: number; cpuProfileDir: string | undefined };
-
-function parsePositiveInteger(name: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    throw new Error(`${name} must be a positive integer, got "${raw}".`);
-  return value;
-}
 
 function readSettings(): Settings {
   const args = process.argv.slice(3);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpsRequest } from 'node:https';
 import type { BenchmarkReport } from './run.js';
+import { parsePositiveInteger } from './settings.js';
 import {
   currentRssMiB,
   ensureBuilt,
@@ -36,13 +37,6 @@ const mebibyte = 1024 * 1024;
 const chunkSize = mebibyte;
 
 type Settings = { sizeMiB: number; largeSizeMiB: number; rounds: number; cpuProfileDir: string | undefined };
-
-function parsePositiveInteger(name: string, raw: string, { allowZero = false } = {}): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || (value === 0 && !allowZero))
-    throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got "${raw}".`);
-  return value;
-}
 
 function readSettings(): Settings {
   const args = process.argv.slice(3);
