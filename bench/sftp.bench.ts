@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchmarkReport } from './run.js';
 import { parsePositiveInteger } from './settings.js';
 import { ensureSystemPackages, oathtool, opensshClient } from './system-packages.js';
+import { spawnWrit } from './writ-process.js';
 import { expectJson, requestJson, signInWithTotp, totpCode } from './writ-https.js';
 import { ensureBuilt, startProcessSampler } from './vault-servers.js';
 
@@ -280,14 +281,7 @@ async function startWrit({
     ...(cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir]),
     ...(process.env.BENCH_SFTP_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== ''),
   ];
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, mainScript, 'serve', '--port', '0', '--sftp-port', '0'],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnWrit({ mainScript, args: ['serve', '--port', '0', '--sftp-port', '0'], env, nodeArgs });
   const stop = () => stopChild(child);
   try {
     child.stderr.pipe(process.stderr);

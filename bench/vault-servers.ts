@@ -1,16 +1,17 @@
 /**
  * The servers under test for vault.bench.ts, each in a process of its own so that it has a core of its own and
- * its memory can be read from /proc: Writ as an operator runs it (`node dist/main.js serve`, its own
+ * its memory can be read from /proc: Writ as an operator runs it (`bin/writ serve`, its own
  * self-signed certificate, a lawyer created with `writ admin create-user`, signed in over HTTPS with TOTP),
  * and a bare node:https baseline (vault-baseline-server.ts).
  */
-import { type ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectJson, requestJson, signInWithTotp } from './writ-https.js';
+import { spawnWrit } from './writ-process.js';
 
 export function log(line: string): void {
   process.stderr.write(`[bench:vault] ${line}\n`);
@@ -121,10 +122,11 @@ export async function startWrit({
       [mainScript, 'admin', 'create-user', '--username', 'vault.bench', '--role', 'lawyer'],
       { env, input: readFileSync(passwordFile), stdio: ['pipe', 'ignore', 'inherit'] },
     );
-    const nodeArgs = cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir];
-    child = spawn(process.execPath, [...nodeArgs, mainScript, 'serve', '--port', '0'], {
+    child = spawnWrit({
+      mainScript,
+      args: ['serve', '--port', '0'],
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      nodeArgs: cpuProfileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir],
     });
     child.stderr?.pipe(process.stderr);
     const origin = await new Promise<string>((resolve, reject) => {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { request as httpsRequest } from 'node:https';
 import type { BenchmarkReport } from './run.js';
 import { parsePositiveInteger } from './settings.js';
+import { ensureSystemPackages, oathtool } from './system-packages.js';
 import {
   currentRssMiB,
   ensureBuilt,
@@ -267,6 +268,7 @@ function summarize(rounds: RoundTrip[]) {
 export async function runBenchmark(): Promise<BenchmarkReport> {
   const settings = readSettings();
   ensureBuilt();
+  ensureSystemPackages('vault', [oathtool]);
   const maxUploadBytes = Math.max(settings.sizeMiB, settings.largeSizeMiB, 1) * mebibyte;
   const startWritServer = () => startWrit({ maxUploadBytes, cpuProfileDir: settings.cpuProfileDir });
 

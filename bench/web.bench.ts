@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { launchTestBrowser } from '../test/support/browser.js';
 import type { BenchmarkReport } from './run.js';
 import { chromium, ensureSystemPackages, oathtool } from './system-packages.js';
+import { spawnWrit } from './writ-process.js';
 import { expectJson, requestJson, sendRequest, signInWithTotp } from './writ-https.js';
 import { ensureBuilt } from './vault-servers.js';
 
@@ -119,14 +120,11 @@ async function startServer(root: string): Promise<Server> {
       stdio: ['pipe', 'ignore', 'inherit'],
     },
   );
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [mainScript, 'serve', '--port', '0', '--sftp-port', '0'],
-    {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child: ChildProcess = spawnWrit({
+    mainScript,
+    args: ['serve', '--port', '0', '--sftp-port', '0'],
+    env,
+  });
   child.stderr?.pipe(process.stderr);
   const origin = await new Promise<string>((resolve, reject) => {
     let stdout = '';

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First, so that it runs before any other module is evaluated (the policy engine compiles on import).
+import './runtime/v8-flags.js';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './runtime/cli/admin.command.js';
 import type { CliIo } from './runtime/cli/cli-io.js';

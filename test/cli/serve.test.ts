@@ -30,6 +30,10 @@ function countAdmins(dataDir: string): number {
   return row?.count ?? -1;
 }
 
+function environmentOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+}
+
 function countUsers(dataDir: string): number {
   const [row] = querySqlite<{ count: number }>(dataDir, 'select count(*) as count from users');
   return row?.count ?? -1;
@@ -122,6 +126,15 @@ describe('writ serve: the first start with zero configuration', () => {
     expect(csp).toContain("object-src 'none'");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['referrer-policy']).toBe('no-referrer');
+  });
+
+  test('runs as the node process bin/writ execs, with one allocator arena and a small young generation (ADR 0013)', () => {
+    // The launcher replaces itself (exec), so the pid the banner belongs to is node's.
+    const [command, nodeOption, script] = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+    expect(command).toBe('node');
+    expect(nodeOption).toBe('--max-semi-space-size=2');
+    expect(script).toMatch(/\/bin\/\.\.\/dist\/main\.js$/);
+    expect(environmentOf(server.pid)).toContain('MALLOC_ARENA_MAX=1');
   });
 
   test('prints a one-time setup link on the same address as the web URL', () => {
@@ -303,6 +316,13 @@ describe('writ serve: stopping and one server per data directory', () => {
       expect(await server.stop()).toEqual({ exitCode: 0, signal: null });
       expect(existsSync(join(dataDir, 'writ.pid'))).toBe(false);
     }
+  });
+
+  test("an operator's own MALLOC_ARENA_MAX is kept by the launcher", async () => {
+    const { dataDir } = createCliWorkspace();
+    const server = await startWritServer({ dataDir, env: { MALLOC_ARENA_MAX: '4' } });
+    expect(environmentOf(server.pid)).toContain('MALLOC_ARENA_MAX=4');
+    expect(environmentOf(server.pid)).not.toContain('MALLOC_ARENA_MAX=1');
   });
 
   test('a second server on the same data directory refuses, naming the first, which keeps serving', async () => {

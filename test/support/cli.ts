@@ -10,11 +10,12 @@ import SqliteDatabase from 'better-sqlite3';
 import { expect } from 'vitest';
 
 /**
- * Runs the built `writ` CLI (`node dist/main.js`, built by the global setup) as a child process, the way an
- * operator does: a fresh temporary data directory, a clean environment, the real TLS certificate.
+ * Runs the built `writ` CLI (`bin/writ`, the launcher of dist/main.js built by the global setup) as a child
+ * process, the way an operator does: a fresh temporary data directory, a clean environment, the real TLS
+ * certificate.
  */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const mainScript = join(repoRoot, 'dist', 'main.js');
+const launcher = join(repoRoot, 'bin', 'writ');
 
 export type CliEnv = Record<string, string>;
 
@@ -62,7 +63,7 @@ function spawnWrit(
   cwd: string,
   stdin: 'ignore' | 'pipe' = 'ignore',
 ): ChildProcess {
-  const child = spawn(process.execPath, [mainScript, ...args], {
+  const child = spawn(launcher, args, {
     cwd,
     env: cleanEnv(env),
     stdio: [stdin, 'pipe', 'pipe'],
