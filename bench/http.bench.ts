@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import type { BenchmarkReport } from './run.js';
+import { readLauncherSettings } from './writ-process.js';
 
 /*
  * Writ's full Fastify stack against a bare node:http server sending the same bodies, both over plain HTTP on
@@ -26,6 +27,7 @@ import type { BenchmarkReport } from './run.js';
  */
 
 const rpsRatioMin = 0.6;
+const launcher = readLauncherSettings();
 
 const routes = [
   { name: 'healthz', path: '/healthz', body: { status: 'ok' } },
@@ -65,9 +67,12 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
   let child: ChildProcess;
   try {
     child = fork(new URL('./http-bench-server.ts', import.meta.url), [kind], {
+      // Writ's side runs with bin/writ's Node options and allocator settings, as `writ serve` does.
+      ...(kind === 'writ' ? { env: { ...launcher.env, ...process.env } } : {}),
       execArgv: [
         '--import',
         'tsx',
+        ...(kind === 'writ' ? launcher.nodeOptions : []),
         ...(kind === 'writ' && process.env.BENCH_HTTP_CPU_PROF
           ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_HTTP_CPU_PROF]
           : []),

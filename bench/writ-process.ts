@@ -1,7 +1,10 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Starts `writ serve` (or another command) the way an operator does: through `bin/writ`, the launcher behind
@@ -27,4 +30,22 @@ export function spawnWrit({
       ? [launcher, args]
       : [process.execPath, [...nodeArgs, mainScript, ...args]];
   return spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * The Node options and environment defaults `bin/writ` starts Writ with, read from the launcher itself, for a
+ * benchmark that runs Writ's code in a process of its own making (the http benchmark forks its server) and
+ * must still measure it as shipped. Throws when the launcher no longer reads as expected.
+ */
+export function readLauncherSettings(launcher = join(repoRoot, 'bin', 'writ')): {
+  nodeOptions: string[];
+  env: Record<string, string>;
+} {
+  const text = readFileSync(launcher, 'utf8');
+  const exec = /^exec node ((?:--[\w-]+(?:=\S+)? )*)"/m.exec(text);
+  if (exec === null) throw new Error(`${launcher}: no "exec node <options> ..." line`);
+  const env = Object.fromEntries(
+    [...text.matchAll(/^: "\$\{(\w+):=([^}]*)\}"$/gm)].map(([, name = '', value = '']) => [name, value]),
+  );
+  return { nodeOptions: (exec[1] ?? '').trim().split(' ').filter(Boolean), env };
 }

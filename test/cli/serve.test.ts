@@ -128,11 +128,13 @@ describe('writ serve: the first start with zero configuration', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
-  test('runs as the node process bin/writ execs, with one allocator arena and a small young generation (ADR 0013)', () => {
+  test('runs as the node process bin/writ execs, with one allocator arena, garbage collection on its own thread and a small young generation (ADR 0013)', () => {
     // The launcher replaces itself (exec), so the pid the banner belongs to is node's.
-    const [command, nodeOption, script] = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+    const [command, ...args] = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+    const nodeOptions = args.slice(0, 2);
+    const script = args[2];
     expect(command).toBe('node');
-    expect(nodeOption).toBe('--max-semi-space-size=2');
+    expect(nodeOptions).toEqual(['--single-threaded-gc', '--max-semi-space-size=2']);
     expect(script).toMatch(/\/bin\/\.\.\/dist\/main\.js$/);
     expect(environmentOf(server.pid)).toContain('MALLOC_ARENA_MAX=1');
   });

@@ -110,6 +110,8 @@ export type SftpRunOptions = {
   askpass?: string;
   methods: string;
   cwd: string;
+  /** `sftp -vvv`, whose debug lines go to stderr (also on for every run with WRIT_TEST_SFTP_VERBOSE set). */
+  isVerbose?: boolean;
 };
 
 /**
@@ -126,6 +128,7 @@ export function spawnSftp({
   askpass,
   methods,
   cwd,
+  isVerbose = process.env.WRIT_TEST_SFTP_VERBOSE !== undefined,
 }: SftpRunOptions): { done: Promise<SftpRun>; kill: (signal: NodeJS.Signals) => void } {
   const batchFile = join(dir, `batch-${Math.random().toString(36).slice(2)}`);
   writeFileSync(batchFile, batch);
@@ -134,7 +137,7 @@ export function spawnSftp({
   // BatchMode=no must come before -b, which otherwise sets BatchMode=yes (first value wins) and so
   // turns off keyboard-interactive, the second factor.
   const args = [
-    ...(process.env.WRIT_TEST_SFTP_VERBOSE === undefined ? [] : ['-vvv']),
+    ...(isVerbose ? ['-vvv'] : []),
     '-o',
     'BatchMode=no',
     '-b',

@@ -67,6 +67,7 @@ describe('SFTP front door (Debian OpenSSH sftp against writ serve)', () => {
         askpass,
         methods: 'publickey,keyboard-interactive',
         cwd: work,
+        isVerbose: true,
         batch:
           [
             'ls /',
@@ -94,6 +95,10 @@ describe('SFTP front door (Debian OpenSSH sftp against writ serve)', () => {
       const output = first.stdout + first.stderr;
       expect(first.exitCode, output + server.stdout().slice(-3000) + server.stderr().slice(-3000)).toBe(0);
       expect(readFileSync(join(work, 'copy.bin')).equals(content)).toBe(true);
+      // The server offered limits@openssh.com, so the client moved the 3 MiB both ways in 255 KiB requests.
+      expect(first.stderr).toContain(
+        'server upload/download buffer sizes 261120 / 261120; using 261120 / 261120',
+      );
       expect(first.stdout).toContain('Smith v Jones');
       // sftp echoes each batch command; only the listings' lines matter here.
       expect(listed(first.stdout)).not.toContain('Bob private');

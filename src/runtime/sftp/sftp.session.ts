@@ -25,12 +25,12 @@ import { recordSftpRequestRefused } from '../../modules/identity/identity.ssh-ke
 import type { Logger } from '../../shared/logger/logger.js';
 import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from './sftp.errors.js';
 import { HandleTable, SequentialReader, WriteHandle } from './sftp.handles.js';
+import { answerSftpLimitsRequest, offerSftpLimits, sftpLimits } from './sftp.limits.js';
 import { formatSftpPath, normalizeSftpPath } from './sftp.paths.js';
 
 const { STATUS_CODE, OPEN_MODE } = ssh2.utils.sftp;
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
-const maxReadLength = 64 * 1024;
 /**
  * How long a connection busy with READ and WRITE goes between checks that its session is still live (not
  * revoked, its user not disabled); every other request checks first.
@@ -91,6 +91,8 @@ export function serveSftpSession({
   principal: Principal;
   deps: SftpSessionDeps;
 }): void {
+  // Before the client's INIT is read, so that the VERSION reply offers larger reads and writes.
+  offerSftpLimits(sftp);
   const documents = deps.documents;
   const handles = new HandleTable();
   let queue: Promise<unknown> = Promise.resolve();
@@ -320,11 +322,16 @@ export function serveSftpSession({
         });
         handle.reader = new SequentialReader(download.body, offset);
       }
-      const chunk = await handle.reader.read(Math.min(length, maxReadLength));
+      const chunk = await handle.reader.read(Math.min(length, sftpLimits.maxReadLength));
       corkUntilNextTurn();
       if (chunk === undefined) sftp.status(reqid, STATUS_CODE.EOF);
       else sftp.data(reqid, chunk);
     });
+  });
+
+  // Only limits@openssh.com is offered; any other extension is refused as ssh2 would without this listener.
+  sftp.on('EXTENDED', (reqid, extension) => {
+    if (!answerSftpLimitsRequest(sftp, reqid, extension)) sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED);
   });
 
   sftp.on('CLOSE', (reqid, id) => {
