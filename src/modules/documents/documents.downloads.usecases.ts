@@ -105,22 +105,28 @@ export async function openDocumentContent({
     range === undefined
       ? await openWhole({ blobStore, row, contentKey, sha256: version.sha256, recordFailure })
       : await openRange({ blobStore, row, contentKey, range, recordFailure });
-  const { entryId } = await db.transaction().execute((trx) =>
-    ledger.append({
-      db: trx,
-      event: {
-        kind: 'documents.version_downloaded',
-        actor: actorOf(principal),
-        data: {
-          matterId: matter.id,
-          documentId,
-          versionId: row.id,
-          version: row.version,
-          ...(range === undefined ? {} : { range: `${range.start}-${range.end - 1}` }),
+  const recordDownload = () =>
+    db.transaction().execute((trx) =>
+      ledger.append({
+        db: trx,
+        event: {
+          kind: 'documents.version_downloaded',
+          actor: actorOf(principal),
+          data: {
+            matterId: matter.id,
+            documentId,
+            versionId: row.id,
+            version: row.version,
+            ...(range === undefined ? {} : { range: `${range.start}-${range.end - 1}` }),
+          },
         },
-      },
-    }),
-  );
+      }),
+    );
+  // A download that is not on the ledger is not served, and its blob is closed now rather than by GC.
+  const { entryId } = await recordDownload().catch((error: unknown) => {
+    body.destroy();
+    throw error;
+  });
   return {
     document: toDocumentSummary({ ...document, size: row.size }, vault, inherited),
     version,
@@ -145,10 +151,14 @@ async function openWhole({
   sha256: string;
   recordFailure: () => Promise<void>;
 }): Promise<Readable> {
-  const ciphertext = await blobStore.read({ key: row.blob_key });
+  const reader = await blobStore.openReader?.({ key: row.blob_key });
+  const ciphertext = reader ?? (await blobStore.read({ key: row.blob_key }));
   const pieces = contentKey.decryptWhole({ ciphertextLength: row.ciphertext_size, ciphertext });
   const verified = withheldUntilVerified({ pieces, expectedSha256: sha256, expectedLength: row.size });
-  return toBody(recordingFailures({ source: verified, recordFailure }));
+  const body = toBody(recordingFailures({ source: verified, recordFailure }));
+  // 'close' comes once the generators have returned, their reads settled, also for a body never read.
+  if (reader !== undefined) body.once('close', () => void reader.close().catch(() => undefined));
+  return body;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Transform } from 'node:stream';
 import { createPrefixedIdGenerator } from '../../shared/ids/ids.js';
-import type { CiphertextRangeReader, RangeDecryptor } from './vault.streaming-aead.js';
+import type { CiphertextRangeReader, CiphertextReader, RangeDecryptor } from './vault.streaming-aead.js';
 
 /**
  * The top of the key hierarchy. A key file by default (`keys/root.key`); an external KMS implements the
@@ -64,7 +64,8 @@ export type OpenedContentKey = {
    */
   decryptWhole(args: {
     ciphertextLength: number;
-    ciphertext: AsyncIterable<Uint8Array>;
+    /** A stream, or a reader that reads in place (fewer allocations, the next segment read ahead). */
+    ciphertext: AsyncIterable<Uint8Array> | CiphertextReader;
   }): AsyncGenerator<Buffer, void, undefined>;
   openRange(args: {
     ciphertextLength: number;

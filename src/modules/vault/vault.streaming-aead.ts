@@ -7,6 +7,7 @@ import {
 } from './vault.streaming-aead.layout.js';
 import { createStreamingDecryptor, decryptCiphertext } from './vault.streaming-aead.decrypt.js';
 import { createStreamingEncryptor } from './vault.streaming-aead.encrypt.js';
+import { type CiphertextReader, decryptCiphertextAt } from './vault.streaming-aead.positional.js';
 import {
   type CiphertextRangeReader,
   openRangeDecryptor,
@@ -51,8 +52,8 @@ export function createDecryptStream({ key, associatedData }: StreamingAeadKeyInp
 }
 
 /**
- * The plaintext of a whole stored ciphertext of known length, one authenticated segment at a time (see
- * decryptCiphertext); errors with `vault.integrity_failed`.
+ * The plaintext of a whole stored ciphertext of known length, one authenticated segment at a time, from a
+ * stream (decryptCiphertext) or read in place (decryptCiphertextAt); errors with `vault.integrity_failed`.
  */
 export function decryptStoredCiphertext({
   key,
@@ -61,16 +62,17 @@ export function decryptStoredCiphertext({
   source,
 }: StreamingAeadKeyInput & {
   ciphertextLength: number;
-  source: AsyncIterable<Uint8Array>;
+  source: AsyncIterable<Uint8Array> | CiphertextReader;
 }): AsyncGenerator<Buffer, void, undefined> {
   assertDataKey(key);
-  return decryptCiphertext({
-    params: writStreamingAeadParameters,
-    key,
-    associatedData,
-    ciphertextLength,
-    source,
-  });
+  const params = writStreamingAeadParameters;
+  return isReader(source)
+    ? decryptCiphertextAt({ params, key, associatedData, ciphertextLength, reader: source })
+    : decryptCiphertext({ params, key, associatedData, ciphertextLength, source });
+}
+
+function isReader(source: AsyncIterable<Uint8Array> | CiphertextReader): source is CiphertextReader {
+  return !(Symbol.asyncIterator in source);
 }
 
 /** Random access for HTTP Range requests: opens only the segments a range needs. */
@@ -108,4 +110,4 @@ export function plaintextLengthFor(ciphertextLength: number): number {
   return plaintextLength;
 }
 
-export type { CiphertextRangeReader, RangeDecryptor };
+export type { CiphertextRangeReader, CiphertextReader, RangeDecryptor };

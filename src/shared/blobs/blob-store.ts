@@ -1,5 +1,13 @@
 import type { Readable } from 'node:stream';
 
+/** A blob opened for reads at any position into the caller's buffers: no allocation per read. */
+export type BlobReader = {
+  readonly size: number;
+  /** Reads up to `buffer.length` bytes at `position`; fewer only where the blob ends. */
+  read(buffer: Buffer, position: number): Promise<number>;
+  close(): Promise<void>;
+};
+
 /**
  * Where encrypted blobs live: the local filesystem by default, S3-compatible object storage when several
  * nodes share the data. Blobs are immutable once written: a key is written once and then only read or
@@ -22,6 +30,11 @@ export type BlobStore = {
   read(args: { key: string; range?: { start: number; end: number } }): Promise<Readable>;
   /** Bytes [start, end) in one buffer, for small reads (a segment of a range request). */
   readRange(args: { key: string; start: number; end: number }): Promise<Buffer>;
+  /**
+   * Opens a blob for positional reads; `blobs.not_found` when absent. Offered only where a read costs no
+   * request (the filesystem): an object store streams instead.
+   */
+  openReader?(args: { key: string }): Promise<BlobReader>;
   /** Size in bytes, or undefined when no blob has this key. */
   stat(args: { key: string }): Promise<{ size: number } | undefined>;
   /** Removes a blob; removing an absent blob is not an error. */

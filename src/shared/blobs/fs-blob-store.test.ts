@@ -110,6 +110,7 @@ describe('filesystem blob store', () => {
       await expectCode(store.read({ key }), 'blobs.key_invalid');
       await expectCode(store.delete({ key }), 'blobs.key_invalid');
       await expectCode(store.put({ key, source: Readable.from([Buffer.from('x')]) }), 'blobs.key_invalid');
+      await expectCode(store.openReader({ key }), 'blobs.key_invalid');
     }
     expect((await readdir(parent)).sort()).toEqual(['blobs', 'secret']);
     expect(await readdir(rootDir)).toEqual([]);
@@ -122,5 +123,31 @@ describe('filesystem blob store', () => {
     await expectCode(store.read({ key: 'content/mat_1' }), 'blobs.not_found');
     await store.delete({ key: 'content/mat_1' });
     expect(await store.stat({ key: 'content/mat_1/blb_1' })).toEqual({ size: 1 });
+  });
+
+  test('a reader reads at any position into the given buffer, short only where the blob ends', async () => {
+    const { store } = await createStoreInTempDir();
+    const content = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+    await store.put({ key: 'content/mat_1/blb_1', source: Readable.from([content]) });
+    const reader = await store.openReader({ key: 'content/mat_1/blb_1' });
+    try {
+      expect(reader.size).toBe(content.length);
+      const buffer = Buffer.alloc(100_000);
+      expect(await reader.read(buffer, 123_457)).toBe(100_000);
+      expect(buffer.equals(content.subarray(123_457, 223_457))).toBe(true);
+      expect(await reader.read(buffer, 250_000)).toBe(50_000);
+      expect(buffer.subarray(0, 50_000).equals(content.subarray(250_000))).toBe(true);
+      expect(await reader.read(buffer, content.length)).toBe(0);
+    } finally {
+      await reader.close();
+    }
+    await expect(reader.read(Buffer.alloc(1), 0)).rejects.toThrow();
+  });
+
+  test('a reader of a missing key or of a directory is blobs.not_found', async () => {
+    const { store } = await createStoreInTempDir();
+    await store.put({ key: 'content/mat_1/blb_1', source: Readable.from([Buffer.from('x')]) });
+    await expectCode(store.openReader({ key: 'content/mat_1/blb_2' }), 'blobs.not_found');
+    await expectCode(store.openReader({ key: 'content/mat_1' }), 'blobs.not_found');
   });
 });

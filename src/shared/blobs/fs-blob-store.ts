@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, opendir, readdir, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, mkdir, open, opendir, readdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import {
@@ -24,7 +24,11 @@ const fileMode = 0o600;
  * blob in `.incomplete`, which `sweepIncomplete` removes without touching the blob.
  * @NOTE A key cannot be both a blob and the prefix of another key (`a` and `a/b`): Writ's keys never are.
  */
-export function createFsBlobStore({ rootDir }: { rootDir: string }): BlobStore {
+export function createFsBlobStore({
+  rootDir,
+}: {
+  rootDir: string;
+}): BlobStore & Required<Pick<BlobStore, 'openReader'>> {
   const root = resolve(rootDir);
   const incompleteDir = join(root, incompleteDirName);
 
@@ -116,16 +120,19 @@ export function createFsBlobStore({ rootDir }: { rootDir: string }): BlobStore {
       try {
         // Sized on the file, not on `end`: a range past the end returns what exists.
         const buffer = Buffer.alloc(Math.max(0, Math.min(end, size) - start));
-        let filled = 0;
-        while (filled < buffer.length) {
-          const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, start + filled);
-          if (bytesRead === 0) break;
-          filled += bytesRead;
-        }
-        return buffer.subarray(0, filled);
+        return buffer.subarray(0, await readFully(handle, buffer, start));
       } finally {
         await handle.close();
       }
+    },
+
+    async openReader({ key }) {
+      const { handle, size } = await openBlob(key);
+      return {
+        size,
+        read: (buffer, position) => readFully(handle, buffer, position),
+        close: () => handle.close(),
+      };
     },
 
     async stat({ key }) {
@@ -258,4 +265,15 @@ function errorCode(error: unknown): unknown {
 function isMissing(error: unknown): boolean {
   const code = errorCode(error);
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Reads until `buffer` is full or the file ends: pread(2) may return fewer bytes than asked. */
+async function readFully(handle: FileHandle, buffer: Buffer, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
 }
