@@ -10,8 +10,9 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
  * Starts `writ serve` (or another command) the way an operator does: through `bin/writ`, the launcher behind
  * `npm start` and the installed `writ`, so that a benchmark measures the process settings Writ ships with.
  * `mainScript` is a build's dist/main.js. Node options (--cpu-prof, --trace-gc) need `node` itself, since
- * Node 20 refuses them in NODE_OPTIONS: such a run, like a build without a launcher, starts plain `node`
- * and is for profiles, not for the figures.
+ * Node 20 refuses them in NODE_OPTIONS: such a run starts `node` with the launcher's options and environment
+ * (read from this tree's `bin/writ`) before the extra ones, and is for profiles, not for the figures. A build
+ * without a launcher starts plain `node`.
  */
 export function spawnWrit({
   mainScript,
@@ -25,11 +26,18 @@ export function spawnWrit({
   nodeArgs?: string[];
 }): ChildProcessByStdio<null, Readable, Readable> {
   const launcher = join(dirname(mainScript), '..', 'bin', 'writ');
-  const [command, commandArgs] =
-    nodeArgs.length === 0 && existsSync(launcher)
-      ? [launcher, args]
-      : [process.execPath, [...nodeArgs, mainScript, ...args]];
-  return spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!existsSync(launcher)) {
+    return spawn(process.execPath, [...nodeArgs, mainScript, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+  if (nodeArgs.length === 0) return spawn(launcher, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const shipped = readLauncherSettings();
+  return spawn(process.execPath, [...shipped.nodeOptions, ...nodeArgs, mainScript, ...args], {
+    env: { ...shipped.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /**
