@@ -6,7 +6,7 @@ import type { Principal } from '../../modules/identity/identity.models.js';
 import type { SshHostKey } from '../../modules/vault/vault.ssh-host-key.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { createSftpAuthenticator, type SftpIdentityDeps } from './sftp.auth.js';
-import { serveSftpSession } from './sftp.session.js';
+import { serveSftpSession, type SftpTransport } from './sftp.session.js';
 import { hasNativeSshCiphers, missingNativeSshCiphersAdvice } from './sftp.native-ciphers.js';
 
 export type RunningSftpServer = { port: number; hostKeyFingerprint: string; stop(): Promise<void> };
@@ -24,6 +24,15 @@ export const sftpAlgorithms = {
  * The SFTP front door: SSH on ssh2 with the vault's host key; sign-in decided by identity, every file act
  * by the documents use-cases. Only the `sftp` subsystem is served: no shell, exec or forwarding.
  */
+/** For a connection whose socket was not found: no corking, and no socket buffer to wait for. */
+const detachedTransport: SftpTransport = {
+  cork: () => undefined,
+  uncork: () => undefined,
+  writableLength: 0,
+  once: () => undefined,
+  off: () => undefined,
+};
+
 export async function startSftpServer({
   host,
   port,
@@ -76,7 +85,7 @@ export async function startSftpServer({
               endConnection: () => {
                 client.end();
               },
-              transport: socket ?? { cork: () => undefined, uncork: () => undefined },
+              transport: socket ?? detachedTransport,
             },
           });
         });

@@ -25,6 +25,7 @@ import { recordSftpRequestRefused } from '../../modules/identity/identity.ssh-ke
 import type { Logger } from '../../shared/logger/logger.js';
 import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from './sftp.errors.js';
 import { HandleTable, SequentialReader, WriteHandle } from './sftp.handles.js';
+import { controlSftpFlow, type SftpOutput } from './sftp.flow-control.js';
 import { answerSftpLimitsRequest, offerSftpLimits, sftpLimits } from './sftp.limits.js';
 import { formatSftpPath, normalizeSftpPath } from './sftp.paths.js';
 
@@ -52,7 +53,7 @@ export type SftpSessionDeps = {
  * packet as three writes (length, ciphertext, tag), and a 32 KiB READ reply takes two packets, so without
  * it a transfer costs a system call per few kilobytes.
  */
-export type SftpTransport = { cork(): void; uncork(): void };
+export type SftpTransport = SftpOutput & { cork(): void; uncork(): void };
 
 function seconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
@@ -93,6 +94,17 @@ export function serveSftpSession({
 }): void {
   // Before the client's INIT is read, so that the VERSION reply offers larger reads and writes.
   offerSftpLimits(sftp);
+  const flow = controlSftpFlow({
+    sftp,
+    output: deps.transport,
+    onWindowOverrun: () => {
+      deps.logger.warn({ userId: principal.userId }, 'SFTP client sent beyond its window: connection ended');
+      handles.closeAll();
+      deps.endConnection();
+    },
+  });
+  if (!flow.isEnforced)
+    deps.logger.warn('ssh2 is not the version Writ expects: SFTP sessions are not bounded');
   const documents = deps.documents;
   const handles = new HandleTable();
   let queue: Promise<unknown> = Promise.resolve();
@@ -144,9 +156,12 @@ export function serveSftpSession({
   };
 
   /** Runs requests one at a time, in arrival order, and answers failures with their SFTP status. */
-  const serve = (reqid: number, operation: string, run: () => Promise<void>) => {
+  const serve = (reqid: number, operation: string, run: () => Promise<void>, writeBytes = 0) => {
+    const release = flow.admit(writeBytes);
     queue = queue.then(async () => {
       try {
+        // A READ reply waits until those before it are on their way: no client makes Writ hold many.
+        if (operation === 'read' || operation === 'readdir') await flow.repliesSent();
         await requireLiveSession(operation);
         corkUntilNextTurn();
         await run();
@@ -166,6 +181,8 @@ export function serveSftpSession({
           deps.logger.error({ err: error, operation }, 'SFTP request failed');
         corkUntilNextTurn();
         sftp.status(reqid, status.code, status.message);
+      } finally {
+        release();
       }
     });
   };
@@ -293,13 +310,18 @@ export function serveSftpSession({
   });
 
   sftp.on('WRITE', (reqid, id, offset, data) => {
-    serve(reqid, 'write', async () => {
-      const handle = handles.get(id);
-      if (!(handle instanceof WriteHandle)) throw sftpError.failure('Invalid handle');
-      await handle.write(offset, data);
-      corkUntilNextTurn();
-      sftp.status(reqid, STATUS_CODE.OK);
-    });
+    serve(
+      reqid,
+      'write',
+      async () => {
+        const handle = handles.get(id);
+        if (!(handle instanceof WriteHandle)) throw sftpError.failure('Invalid handle');
+        await handle.write(offset, data);
+        corkUntilNextTurn();
+        sftp.status(reqid, STATUS_CODE.OK);
+      },
+      data.length,
+    );
   });
 
   sftp.on('READ', (reqid, id, offset, length) => {
