@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,7 +16,9 @@ import { readLauncherSettings } from './writ-process.js';
  * loaded at a time, so on two cores the client and the server under test each have one. Each route is measured in
  * rounds that alternate between the servers (BENCH_ROUNDS, BENCH_DURATION_SECONDS in all per server and route):
  * other work on the machine then weighs on both sides of a ratio alike. Throughput is requests over measured time
- * across the rounds; p99 is the worst round's. BENCH_HTTP_CPU_PROF=<dir> runs Writ's server with --cpu-prof into it.
+ * across the rounds; p99 is the worst round's. Server CPU per request (user + system, all threads, from /proc) is
+ * reported beside it: it varies less than throughput on a shared machine, and it is what the stack costs.
+ * BENCH_HTTP_CPU_PROF=<dir> runs Writ's server with --cpu-prof into it.
  *
  * What Writ's side pays on every request, as `writ serve` does with its defaults: routing, helmet's headers, request
  * ids, cookies, the rate limiter's bookkeeping (its limit is raised so that it never refuses), the Prometheus
@@ -52,6 +54,8 @@ function log(line: string): void {
 
 type RunningServer = {
   url: string;
+  /** User and system CPU seconds the server process has used so far (all its threads). */
+  cpuSeconds: () => number;
   stop: () => Promise<void>;
   /** The request log lines the server wrote to its standard output. */
   countRequestLogLines: () => Promise<number>;
@@ -93,8 +97,11 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
       resolve((message as { port: number }).port);
     });
   });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`The ${kind} server has no pid.`);
   return {
     url: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => readCpuSeconds(pid),
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
@@ -109,6 +116,16 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
     },
   };
 }
+
+/** utime + stime of a Linux process, from /proc (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
+function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces; the fields after it are counted from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+}
+
+const clockTicksPerSecond = 100;
 
 async function countRequestLogLines(path: string): Promise<number> {
   let count = 0;
@@ -129,21 +146,30 @@ async function assertBody(url: string, expected: unknown): Promise<void> {
   }
 }
 
-type Tally = { requests: number; seconds: number; worstP99: number; non2xx: number; errors: number };
+type Tally = {
+  requests: number;
+  seconds: number;
+  worstP99: number;
+  non2xx: number;
+  errors: number;
+  cpuSeconds: number;
+};
 
 async function measureRound(
   kind: ServerKind,
-  url: string,
+  server: RunningServer,
+  path: string,
   settings: Settings,
   { seconds, isFirst }: { seconds: number; isFirst: boolean },
   tally: Tally,
 ): Promise<void> {
-  const result = await autocannon({
-    url,
-    connections: settings.connections,
-    duration: seconds,
-    ...(isFirst ? { warmup: { connections: settings.connections, duration: settings.warmupSeconds } } : {}),
-  });
+  const url = `${server.url}${path}`;
+  // Warm-up apart, so that the CPU counted below is that of the measured requests alone.
+  if (isFirst) await autocannon({ url, connections: settings.connections, duration: settings.warmupSeconds });
+  const cpuBefore = server.cpuSeconds();
+  const result = await autocannon({ url, connections: settings.connections, duration: seconds });
+  const cpuSeconds = server.cpuSeconds() - cpuBefore;
+  tally.cpuSeconds += cpuSeconds;
   tally.requests += result.requests.total;
   tally.seconds += result.duration;
   tally.worstP99 = Math.max(tally.worstP99, result.latency.p99);
@@ -151,7 +177,8 @@ async function measureRound(
   tally.errors += result.errors;
   log(
     `${kind} GET ${new URL(url).pathname}: ${Math.round(result.requests.total / result.duration)} req/s, ` +
-      `p99 ${result.latency.p99} ms, ${result.requests.total} requests, ${result.non2xx} non-2xx, ` +
+      `p99 ${result.latency.p99} ms, ${result.requests.total} requests, ` +
+      `server CPU ${Math.round((cpuSeconds / Math.max(result.requests.total, 1)) * 1e6)} µs/request, ${result.non2xx} non-2xx, ` +
       `${result.errors} errors (${result.timeouts} timeouts)`,
   );
   if (result.non2xx > 0 || result.errors > 0)
@@ -169,10 +196,8 @@ async function measureBoth(
   const metrics: Record<ServerKind, Record<string, number>> = { writ: {}, baseline: {} };
   const seconds = settings.durationSeconds / settings.rounds;
   for (const route of routes) {
-    const tallies: Record<ServerKind, Tally> = {
-      writ: { requests: 0, seconds: 0, worstP99: 0, non2xx: 0, errors: 0 },
-      baseline: { requests: 0, seconds: 0, worstP99: 0, non2xx: 0, errors: 0 },
-    };
+    const emptyTally = () => ({ requests: 0, seconds: 0, worstP99: 0, non2xx: 0, errors: 0, cpuSeconds: 0 });
+    const tallies: Record<ServerKind, Tally> = { writ: emptyTally(), baseline: emptyTally() };
     for (const kind of serverKinds) await assertBody(`${servers[kind].url}${route.path}`, route.body);
     log(
       `GET ${route.path}: ${settings.rounds} rounds of ${seconds} s per server with ${settings.connections} connections, ` +
@@ -181,8 +206,14 @@ async function measureBoth(
     for (let round = 0; round < settings.rounds; round += 1) {
       const order: ServerKind[] = round % 2 === 0 ? ['writ', 'baseline'] : ['baseline', 'writ'];
       for (const kind of order) {
-        const url = `${servers[kind].url}${route.path}`;
-        await measureRound(kind, url, settings, { seconds, isFirst: round === 0 }, tallies[kind]);
+        await measureRound(
+          kind,
+          servers[kind],
+          route.path,
+          settings,
+          { seconds, isFirst: round === 0 },
+          tallies[kind],
+        );
       }
     }
     for (const kind of serverKinds) {
@@ -192,6 +223,8 @@ async function measureBoth(
       metrics[kind][`${route.name}_non2xx`] = tally.non2xx;
       metrics[kind][`${route.name}_errors`] = tally.errors;
       metrics[kind][`${route.name}_requests`] = tally.requests;
+      metrics[kind][`${route.name}_cpu_us_per_request`] =
+        tally.requests === 0 ? 0 : Math.round((tally.cpuSeconds / tally.requests) * 1e7) / 10;
     }
   }
   return metrics;
@@ -248,6 +281,10 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
   for (const { name } of routes) {
     ratios[`${name}_rps`] = ratio(writ[`${name}_rps`], baseline[`${name}_rps`]);
     ratios[`${name}_p99_ms`] = ratio(writ[`${name}_p99_ms`], baseline[`${name}_p99_ms`]);
+    ratios[`${name}_cpu_per_request`] = ratio(
+      writ[`${name}_cpu_us_per_request`],
+      baseline[`${name}_cpu_us_per_request`],
+    );
   }
   const failedRequests = { writ: sumFailures(writ), baseline: sumFailures(baseline) };
   const failedRequestsTotal = failedRequests.writ + failedRequests.baseline;

@@ -183,7 +183,11 @@ describe('decrypting a stored ciphertext read in place', () => {
       read: (buffer, position) => {
         const copy = () => stored.copy(buffer, 0, position, position + buffer.length);
         if (position < segmentCiphertextStart(params, 1)) return Promise.resolve(copy());
-        return new Promise((resolve) => (release = () => resolve(copy())));
+        return new Promise((resolve) => {
+          release = () => {
+            resolve(copy());
+          };
+        });
       },
     };
     const generator = decryptCiphertextAt({
