@@ -15,11 +15,25 @@ describe('SequentialReader', () => {
     for (;;) {
       const chunk = await reader.read(32 * 1024);
       if (chunk === undefined) break;
-      read.push(chunk);
+      // Valid until the next read.
+      read.push(Buffer.from(chunk));
     }
     expect(read.map((chunk) => chunk.length)).toEqual([32_768, 32_768, 32_768, 1_696]);
     expect(Buffer.concat(read).equals(content)).toBe(true);
     expect(reader.position).toBe(100_000);
+  });
+
+  test('reads that straddle chunks share one buffer of the reader instead of a new one each', async () => {
+    const content = bytes(300_000);
+    const pieces = [0, 1, 2, 3].map((index) => content.subarray(index * 75_000, (index + 1) * 75_000));
+    const reader = new SequentialReader(Readable.from(pieces), 0);
+    const first = await reader.read(100_000);
+    expect(first?.equals(content.subarray(0, 100_000))).toBe(true);
+    const second = await reader.read(100_000);
+    expect(second?.equals(content.subarray(100_000, 200_000))).toBe(true);
+    expect(second?.buffer).toBe(first?.buffer);
+    const last = await reader.read(200_000);
+    expect(last?.equals(content.subarray(200_000))).toBe(true);
   });
 
   test('a stream that fails mid-way fails the next read, even with bytes still buffered', async () => {

@@ -11,7 +11,10 @@ export const readAheadBytes = 2 * 1024 * 1024;
 /**
  * Serves exact-size chunks of a plaintext stream to sequential READ requests. The stream flows ahead of the
  * requests (up to `readAheadBytes`), so that reading and decrypting the next segments overlaps with
- * answering; chunks are handed out as views, and copied only where a request straddles two of them.
+ * answering; chunks are handed out as views, and copied only where a request straddles two of them, into a
+ * buffer the reader keeps.
+ * @NOTE A chunk read is valid until the next read: ssh2's `sftp.data` copies it into its packet at once, and
+ * a fresh buffer for each 255 KiB reply would be garbage as soon as it is sent.
  */
 export class SequentialReader {
   private readonly chunks: Buffer[] = [];
@@ -19,6 +22,7 @@ export class SequentialReader {
   private isEnded = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  private scratch: Buffer | undefined;
 
   constructor(
     readonly body: Readable,
@@ -45,7 +49,10 @@ export class SequentialReader {
     });
   }
 
-  /** The next `length` bytes (fewer only at the end), or undefined at the end; throws once the stream failed. */
+  /**
+   * The next `length` bytes (fewer only at the end), valid until the next read; undefined at the end; throws
+   * once the stream failed.
+   */
   async read(length: number): Promise<Buffer | undefined> {
     while (this.failure === undefined && !this.isEnded && this.buffered < length) {
       await new Promise<void>((resolve) => {
@@ -73,7 +80,8 @@ export class SequentialReader {
       this.buffered -= length;
       return first.subarray(0, length);
     }
-    const out = Buffer.allocUnsafe(length);
+    if (this.scratch === undefined || this.scratch.length < length) this.scratch = Buffer.allocUnsafe(length);
+    const out = this.scratch.subarray(0, length);
     let filled = 0;
     while (filled < length) {
       const next = this.chunks[0];
@@ -85,7 +93,7 @@ export class SequentialReader {
       else this.chunks[0] = next.subarray(count);
     }
     this.buffered -= filled;
-    return out;
+    return out.subarray(0, filled);
   }
 
   private notify(): void {
