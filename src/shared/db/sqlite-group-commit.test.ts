@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { type DatabaseConnection, type Dialect, Kysely, sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createGroupCommitSqliteDialect } from './sqlite-group-commit.js';
 
@@ -14,6 +14,25 @@ afterEach(() => {
   for (const dir of directories.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Kysely keeps every distinct connection object a driver returns: records them as it would. */
+function recordingConnections(connections: Set<DatabaseConnection>, dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      driver.acquireConnection = async () => {
+        const connection = await acquire();
+        connections.add(connection);
+        return connection;
+      };
+      return driver;
+    },
+  };
+}
+
 /** A group-commit Kysely on a fresh file, the SQL it runs in order, and a second connection to the file. */
 async function openTestDatabase() {
   const dir = mkdtempSync(join(tmpdir(), 'writ-group-commit-'));
@@ -23,19 +42,23 @@ async function openTestDatabase() {
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
   const statements: string[] = [];
+  const connections = new Set<DatabaseConnection>();
   const db = new Kysely<TestDatabase>({
-    dialect: createGroupCommitSqliteDialect({
-      database: {
-        get inTransaction() {
-          return database.inTransaction;
+    dialect: recordingConnections(
+      connections,
+      createGroupCommitSqliteDialect({
+        database: {
+          get inTransaction() {
+            return database.inTransaction;
+          },
+          prepare: (text) => {
+            statements.push(text);
+            return database.prepare(text);
+          },
+          close: () => database.close(),
         },
-        prepare: (text) => {
-          statements.push(text);
-          return database.prepare(text);
-        },
-        close: () => database.close(),
-      },
-    }),
+      }),
+    ),
   });
   await sql`create table parents (id integer primary key)`.execute(db);
   await sql`insert into parents (id) values (1)`.execute(db);
@@ -49,6 +72,7 @@ async function openTestDatabase() {
   return {
     db,
     statements,
+    connections,
     committedIds,
     close: async () => {
       other.close();
@@ -82,6 +106,25 @@ describe('SQLite group commit', () => {
       const commits = statements.filter((text) => text === 'commit').length;
       expect(commits).toBeGreaterThanOrEqual(1);
       expect(commits).toBeLessThan(16);
+    } finally {
+      await close();
+    }
+  });
+
+  test('the connection objects handed to Kysely are reused, so that its set of them stays small', async () => {
+    const { db, connections, committedIds, close } = await openTestDatabase();
+    try {
+      for (let index = 0; index < 200; index++) await db.selectFrom('items').select('id').execute();
+      expect(connections.size).toBe(1);
+      for (let round = 0; round < 5; round++) {
+        await Promise.all(Array.from({ length: 20 }, (_, index) => insertItem(db, round * 20 + index)));
+      }
+      expect(committedIds()).toHaveLength(100);
+      // One per transaction waiting for its group's commit, and the holder: never one per query.
+      expect(connections.size).toBeLessThanOrEqual(21);
+      const afterGroups = connections.size;
+      for (let index = 0; index < 200; index++) await db.selectFrom('items').select('id').execute();
+      expect(connections.size).toBe(afterGroups);
     } finally {
       await close();
     }

@@ -133,6 +133,21 @@ export function createGroupCommitSqliteDriver({ database }: { database: GroupCom
     for (const member of members) member.reject(error);
   };
 
+  /**
+   * Leases are recycled: Kysely keeps every distinct connection object its driver ever returned, for the life
+   * of the Kysely instance, so a fresh object per acquire would grow that set by one for every query. At most
+   * one lease per group member plus the holder is ever out at once.
+   */
+  const freeLeases: Lease[] = [];
+  const takeLease = (): Lease => {
+    const lease = freeLeases.pop();
+    if (lease === undefined) return createLease();
+    lease.state = 'idle';
+    lease.hasSavepoint = false;
+    lease.handedOver = false;
+    return lease;
+  };
+
   const createLease = (): Lease => {
     const lease: Lease = {
       state: 'idle',
@@ -160,7 +175,7 @@ export function createGroupCommitSqliteDriver({ database }: { database: GroupCom
 
     async acquireConnection() {
       await mutex.lock();
-      return createLease();
+      return takeLease();
     },
 
     beginTransaction(connection) {
@@ -223,6 +238,8 @@ export function createGroupCommitSqliteDriver({ database }: { database: GroupCom
 
     releaseConnection(connection) {
       const lease = connection as Lease;
+      // Its holder is done with it (a handed-over one has seen its commit): the next acquire may reuse it.
+      freeLeases.push(lease);
       if (lease.handedOver) return Promise.resolve();
       // The last holder with nobody behind it commits what the group holds.
       if (!mutex.hasWaiters()) commitGroup();
