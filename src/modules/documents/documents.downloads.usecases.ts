@@ -153,9 +153,17 @@ async function openWhole({
 }): Promise<Readable> {
   const reader = await blobStore.openReader?.({ key: row.blob_key });
   const ciphertext = reader ?? (await blobStore.read({ key: row.blob_key }));
-  const pieces = contentKey.decryptWhole({ ciphertextLength: row.ciphertext_size, ciphertext });
-  const verified = withheldUntilVerified({ pieces, expectedSha256: sha256, expectedLength: row.size });
-  const body = toBody(recordingFailures({ source: verified, recordFailure }));
+  let body: Readable;
+  try {
+    const pieces = contentKey.decryptWhole({ ciphertextLength: row.ciphertext_size, ciphertext });
+    const verified = withheldUntilVerified({ pieces, expectedSha256: sha256, expectedLength: row.size });
+    body = toBody(recordingFailures({ source: verified, recordFailure }));
+  } catch (error) {
+    // Refused before a byte was read (a data key of the wrong size): nothing else will close the blob.
+    if (reader === undefined) (ciphertext as Readable).destroy();
+    else await reader.close();
+    throw error;
+  }
   // 'close' comes once the generators have returned, their reads settled, also for a body never read.
   if (reader !== undefined) body.once('close', () => void reader.close().catch(() => undefined));
   return body;

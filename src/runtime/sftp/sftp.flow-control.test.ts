@@ -201,8 +201,10 @@ describe('SFTP flow control, what real ssh2 clients do not show', () => {
     expect(push(Buffer.alloc(1000))).toBeUndefined();
     fake.incoming.window = -5;
     expect(push(Buffer.alloc(10))).toBe(false);
+    fake.incoming.window = -15;
+    expect(push(Buffer.alloc(10))).toBe(false);
     expect(overruns).toBe(1);
-    expect(pushed).toHaveLength(2);
+    expect(pushed).toHaveLength(3);
   });
 
   test('changes nothing when ssh2 internals are not the expected ones', () => {

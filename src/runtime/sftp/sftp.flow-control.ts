@@ -108,6 +108,7 @@ export function controlSftpFlow({
   let queuedRequests = 0;
   let queuedBytes = 0;
   let isClosed = false;
+  let isOverrun = false;
   const isFull = () => queuedRequests >= limits.maxQueuedRequests || queuedBytes >= limits.maxQueuedBytes;
   const hasRoom = () =>
     queuedRequests <= limits.maxQueuedRequests / 2 && queuedBytes <= limits.maxQueuedBytes / 2;
@@ -117,7 +118,8 @@ export function controlSftpFlow({
     const result = Reflect.apply(push, this, [data]);
     if (data === null) return result;
     if (internals.incoming.window < 0) {
-      onWindowOverrun();
+      if (!isOverrun) onWindowOverrun();
+      isOverrun = true;
       return false;
     }
     // False keeps the window shut (ssh2 then waits for a drain that, for SFTP, only `release` gives).
