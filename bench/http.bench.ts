@@ -1,12 +1,13 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import type { BenchmarkReport } from './run.js';
+import { readCpuSeconds } from './vault-servers.js';
 import { readLauncherSettings } from './writ-process.js';
 
 /*
@@ -116,16 +117,6 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
     },
   };
 }
-
-/** utime + stime of a Linux process, from /proc (fields 14 and 15, in clock ticks of 1/100 s on Linux). */
-function readCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces; the fields after it are counted from its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
-}
-
-const clockTicksPerSecond = 100;
 
 async function countRequestLogLines(path: string): Promise<number> {
   let count = 0;

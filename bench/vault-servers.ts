@@ -251,7 +251,7 @@ function readStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefine
 }
 
 /** User + system CPU time of a process so far, in seconds (clock ticks are 1/100 s on Linux). */
-function readCpuSeconds(pid: number): number {
+export function readCpuSeconds(pid: number): number {
   try {
     // Fields after the command name, which is in parentheses and may contain spaces.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

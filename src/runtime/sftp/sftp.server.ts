@@ -20,10 +20,6 @@ export const sftpAlgorithms = {
   compress: ['none'],
 };
 
-/**
- * The SFTP front door: SSH on ssh2 with the vault's host key; sign-in decided by identity, every file act
- * by the documents use-cases. Only the `sftp` subsystem is served: no shell, exec or forwarding.
- */
 /** For a connection whose socket was not found: no corking, and no socket buffer to wait for. */
 const detachedTransport: SftpTransport = {
   cork: () => undefined,
@@ -33,6 +29,10 @@ const detachedTransport: SftpTransport = {
   off: () => undefined,
 };
 
+/**
+ * The SFTP front door: SSH on ssh2 with the vault's host key; sign-in decided by identity, every file act
+ * by the documents use-cases. Only the `sftp` subsystem is served: no shell, exec or forwarding.
+ */
 export async function startSftpServer({
   host,
   port,
