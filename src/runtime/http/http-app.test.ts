@@ -200,7 +200,12 @@ describe('graceful shutdown', () => {
   test('a request in flight when the server closes still completes, and new requests are refused', async () => {
     const app = await appWith();
     let releaseSlow: () => void = () => undefined;
+    let markStarted: () => void = () => undefined;
+    const slowStarted = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
     app.get('/slow', async () => {
+      markStarted();
       await new Promise<void>((resolve) => {
         releaseSlow = resolve;
       });
@@ -220,7 +225,8 @@ describe('graceful shutdown', () => {
       request.on('error', reject);
       request.end();
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Closed only once the request is in its handler: on a loaded machine a fixed wait was not always enough.
+    await slowStarted;
     const closing = app.close();
     await new Promise((resolve) => setTimeout(resolve, 50));
     releaseSlow();
