@@ -1,11 +1,14 @@
 /**
  * The server under test for http.bench.ts, forked so that it has an event loop (and a core) of its own.
- * Usage: http-bench-server.ts writ|baseline. Reports `{ port }` over IPC once listening; stops when IPC disconnects.
+ * Usage: http-bench-server.ts writ|baseline|fastify|fastify-logged. Reports `{ port }` over IPC once listening;
+ * stops when IPC disconnects.
  * Writ writes its operator log to standard output, as `writ serve` does; http.bench.ts points it at a file.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import SqliteDatabase from 'better-sqlite3';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { Type } from 'typebox';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,12 +113,59 @@ async function startBaselineServer(): Promise<{ port: number; stop: () => Promis
   };
 }
 
-const kind = process.argv[2];
-if (kind !== 'writ' && kind !== 'baseline')
-  throw new Error(`Expected "writ" or "baseline", got "${kind ?? ''}".`);
+/*
+ * Fastify itself, with the `/healthz` route and response schema Writ has and no plugin or hook; with `isLogged`,
+ * also Writ's logger and its one line per request (the same fields, from an onResponse hook), written to standard
+ * output as Writ's. They show how much of Writ's cost the framework and the request log alone take.
+ */
+async function startFastifyServer({ isLogged }: { isLogged: boolean }): Promise<{
+  port: number;
+  stop: () => Promise<void>;
+}> {
+  const logger = isLogged ? subsystemLogger(createLogger({ level: 'info' }), 'writ:http') : undefined;
+  let requestCount = 0;
+  const app = Fastify({
+    ...(logger === undefined ? {} : { loggerInstance: logger }),
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => `req_${(requestCount += 1).toString(36)}`,
+  }) as unknown as FastifyInstance;
+  if (logger !== undefined) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.info(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+      done();
+    });
+  }
+  app.route({
+    method: 'GET',
+    url: '/healthz',
+    schema: { response: { 200: Type.Object({ status: Type.String() }) } },
+    handler: (_request, reply) => reply.send({ status: 'ok' }),
+  });
+  await app.listen({ host, port: 0 });
+  return { port: (app.server.address() as AddressInfo).port, stop: () => app.close() };
+}
+
+const starters = {
+  writ: startWritServer,
+  baseline: startBaselineServer,
+  fastify: () => startFastifyServer({ isLogged: false }),
+  'fastify-logged': () => startFastifyServer({ isLogged: true }),
+} as const;
+
+const kind = process.argv[2] ?? '';
+if (!Object.hasOwn(starters, kind))
+  throw new Error(`Expected one of ${Object.keys(starters).join(', ')}, got "${kind}".`);
 if (process.send === undefined)
   throw new Error('Run me with child_process.fork: the port is reported over IPC.');
 
-const server = kind === 'writ' ? await startWritServer() : await startBaselineServer();
+const server = await starters[kind as keyof typeof starters]();
 process.once('disconnect', () => void server.stop());
 process.send({ port: server.port });

@@ -27,17 +27,31 @@ import { readLauncherSettings } from './writ-process.js';
  * duration) at the default log level, written to standard output, here a file. `/api/setup` asks the database
  * whether an administrator exists (none does here, so the answer is never remembered) through Kysely; the baseline
  * asks the same SQLite file with one raw prepared statement. The run checks that every request was logged.
+ *
+ * Two floors are measured on `/healthz` in the same rounds, with the launcher's Node options as Writ: Fastify alone
+ * (the route and its response schema), and Fastify with Writ's logger writing the same request line (`floors` in the
+ * report). No stack built on Fastify with a per-request log line can do better than the second.
  */
 
 const rpsRatioMin = 0.6;
 const launcher = readLauncherSettings();
 
-const routes = [
-  { name: 'healthz', path: '/healthz', body: { status: 'ok' } },
-  { name: 'api', path: '/api/setup', body: { isSetupRequired: true } },
-] as const;
+type ServerKind = 'writ' | 'baseline' | 'fastify' | 'fastify-logged';
 
-type ServerKind = 'writ' | 'baseline';
+/**
+ * `/healthz` is also measured on two floors: Fastify alone, and Fastify with Writ's request log line. Their
+ * ratios to the baseline bound what any stack with that framework and that log could reach.
+ */
+const routes: readonly { name: string; path: string; body: unknown; kinds: readonly ServerKind[] }[] = [
+  {
+    name: 'healthz',
+    path: '/healthz',
+    body: { status: 'ok' },
+    kinds: ['writ', 'baseline', 'fastify', 'fastify-logged'],
+  },
+  { name: 'api', path: '/api/setup', body: { isSetupRequired: true }, kinds: ['writ', 'baseline'] },
+];
+const serverKinds: readonly ServerKind[] = ['writ', 'baseline', 'fastify', 'fastify-logged'];
 type Settings = { warmupSeconds: number; durationSeconds: number; rounds: number; connections: number };
 
 function readPositiveInteger(name: string, fallback: number): number {
@@ -73,11 +87,11 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
   try {
     child = fork(new URL('./http-bench-server.ts', import.meta.url), [kind], {
       // Writ's side runs with bin/writ's Node options and allocator settings, as `writ serve` does.
-      ...(kind === 'writ' ? { env: { ...launcher.env, ...process.env } } : {}),
+      ...(kind === 'baseline' ? {} : { env: { ...launcher.env, ...process.env } }),
       execArgv: [
         '--import',
         'tsx',
-        ...(kind === 'writ' ? launcher.nodeOptions : []),
+        ...(kind === 'baseline' ? [] : launcher.nodeOptions),
         ...(kind === 'writ' && process.env.BENCH_HTTP_CPU_PROF
           ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_HTTP_CPU_PROF]
           : []),
@@ -180,22 +194,32 @@ async function measureRound(
  * Both servers measured route by route in alternating rounds (writ, baseline, baseline, writ, ...), so that load
  * from elsewhere on the machine falls on both sides of each ratio alike; only one of them is loaded at a time.
  */
-async function measureBoth(
+async function measureAll(
   servers: Record<ServerKind, RunningServer>,
   settings: Settings,
 ): Promise<Record<ServerKind, Record<string, number>>> {
-  const metrics: Record<ServerKind, Record<string, number>> = { writ: {}, baseline: {} };
+  const metrics: Record<ServerKind, Record<string, number>> = {
+    writ: {},
+    baseline: {},
+    fastify: {},
+    'fastify-logged': {},
+  };
   const seconds = settings.durationSeconds / settings.rounds;
   for (const route of routes) {
     const emptyTally = () => ({ requests: 0, seconds: 0, worstP99: 0, non2xx: 0, errors: 0, cpuSeconds: 0 });
-    const tallies: Record<ServerKind, Tally> = { writ: emptyTally(), baseline: emptyTally() };
-    for (const kind of serverKinds) await assertBody(`${servers[kind].url}${route.path}`, route.body);
+    const tallies: Record<ServerKind, Tally> = {
+      writ: emptyTally(),
+      baseline: emptyTally(),
+      fastify: emptyTally(),
+      'fastify-logged': emptyTally(),
+    };
+    for (const kind of route.kinds) await assertBody(`${servers[kind].url}${route.path}`, route.body);
     log(
       `GET ${route.path}: ${settings.rounds} rounds of ${seconds} s per server with ${settings.connections} connections, ` +
         `after ${settings.warmupSeconds} s of warm-up each`,
     );
     for (let round = 0; round < settings.rounds; round += 1) {
-      const order: ServerKind[] = round % 2 === 0 ? ['writ', 'baseline'] : ['baseline', 'writ'];
+      const order = round % 2 === 0 ? route.kinds : [...route.kinds].reverse();
       for (const kind of order) {
         await measureRound(
           kind,
@@ -207,7 +231,7 @@ async function measureBoth(
         );
       }
     }
-    for (const kind of serverKinds) {
+    for (const kind of route.kinds) {
       const tally = tallies[kind];
       metrics[kind][`${route.name}_rps`] = Math.round(tally.requests / tally.seconds);
       metrics[kind][`${route.name}_p99_ms`] = tally.worstP99;
@@ -221,15 +245,16 @@ async function measureBoth(
   return metrics;
 }
 
-const serverKinds: readonly ServerKind[] = ['writ', 'baseline'];
-
-async function startBoth(): Promise<Record<ServerKind, RunningServer>> {
-  const writ = await startServer('writ');
+async function startAll(): Promise<Record<ServerKind, RunningServer>> {
+  const started: Partial<Record<ServerKind, RunningServer>> = {};
   try {
-    return { writ, baseline: await startServer('baseline') };
+    for (const kind of serverKinds) started[kind] = await startServer(kind);
+    return started as Record<ServerKind, RunningServer>;
   } catch (error) {
-    await writ.stop();
-    writ.removeLog();
+    for (const server of Object.values(started)) {
+      await server.stop();
+      server.removeLog();
+    }
     throw error;
   }
 }
@@ -254,19 +279,24 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     rounds: readPositiveInteger('BENCH_ROUNDS', 3),
     connections: readPositiveInteger('BENCH_CONNECTIONS', 50),
   };
-  const servers = await startBoth();
+  const servers = await startAll();
   let measured: Record<ServerKind, Record<string, number>>;
   try {
     try {
-      measured = await measureBoth(servers, settings);
+      measured = await measureAll(servers, settings);
     } finally {
       await Promise.all(serverKinds.map((kind) => servers[kind].stop()));
     }
     measured.writ.request_log_lines = await checkRequestLog(servers.writ, measured.writ);
+    measured['fastify-logged'].request_log_lines = await checkRequestLog(
+      servers['fastify-logged'],
+      measured['fastify-logged'],
+    );
   } finally {
     for (const kind of serverKinds) servers[kind].removeLog();
   }
   const { writ, baseline } = measured;
+  const floors = { fastify: measured.fastify, fastify_logged: measured['fastify-logged'] };
 
   const ratios: Record<string, number | null> = {};
   for (const { name } of routes) {
@@ -277,8 +307,19 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       baseline[`${name}_cpu_us_per_request`],
     );
   }
+  for (const [name, floor] of Object.entries(floors)) {
+    ratios[`healthz_${name}_rps`] = ratio(floor.healthz_rps, baseline.healthz_rps);
+    ratios[`healthz_${name}_cpu_per_request`] = ratio(
+      floor.healthz_cpu_us_per_request,
+      baseline.healthz_cpu_us_per_request,
+    );
+  }
   const failedRequests = { writ: sumFailures(writ), baseline: sumFailures(baseline) };
-  const failedRequestsTotal = failedRequests.writ + failedRequests.baseline;
+  const failedRequestsTotal =
+    failedRequests.writ +
+    failedRequests.baseline +
+    sumFailures(floors.fastify) +
+    sumFailures(floors.fastify_logged);
   // Refused or failed requests are cheap and would flatter the throughput, so a run with any of them meets nothing.
   const isMet =
     failedRequestsTotal === 0 && routes.every(({ name }) => (ratios[`${name}_rps`] ?? 0) >= rpsRatioMin);
@@ -298,6 +339,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     },
     metrics: { ...writ, failed_requests: failedRequests.writ },
     baseline: { ...baseline, failed_requests: failedRequests.baseline },
+    floors,
     ratios,
     target: { rps_ratio_min: rpsRatioMin, is_met: isMet },
   };

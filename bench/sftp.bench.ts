@@ -15,12 +15,13 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { BenchmarkReport } from './run.js';
 import { parsePositiveInteger } from './settings.js';
 import { ensureSystemPackages, oathtool, opensshClient } from './system-packages.js';
 import { touchPageCache } from './page-cache.js';
-import { spawnWrit } from './writ-process.js';
+import { readLauncherSettings, spawnWrit } from './writ-process.js';
 import { expectJson, requestJson, signInWithTotp, totpCode } from './writ-https.js';
 import { ensureBuilt, startProcessSampler } from './vault-servers.js';
 
@@ -34,6 +35,9 @@ import { ensureBuilt, startProcessSampler } from './vault-servers.js';
  * process over it: Writ's TOTP codes are single-use, so one sign-in serves every round. What is timed is the
  * whole `sftp -b` run of one `put` or one `get` (the multiplexed session's set-up is a few milliseconds).
  * Every download is checked against the source's SHA-256.
+ *
+ * A third server, ssh2 alone (sftp-floor-server.ts: Writ's transport serving plain files), shows what part of
+ * the gap to OpenSSH is the SSH library's and what part Writ's own work (vault, hashing, database, ledger).
  *
  * Settings: `--size <MiB>` (BENCH_SFTP_SIZE_MIB, default 1024), `--rounds <n>` (BENCH_SFTP_ROUNDS, default
  * 3), `--quick` (256 MiB, one round). BENCH_SFTP_CPU_PROF=<dir> runs Writ with --cpu-prof into that directory,
@@ -232,7 +236,7 @@ async function sha256OfFile(file: string): Promise<string> {
 
 /** Where `sftp` connects, with which user, and which remote path to put the file at. */
 type SftpTarget = {
-  kind: 'writ' | 'sshd';
+  kind: 'writ' | 'sshd' | 'ssh2';
   port: number;
   username: string;
   remoteDir: string;
@@ -286,6 +290,12 @@ async function startWrit({
   const stop = () => stopChild(child);
   try {
     child.stderr.pipe(process.stderr);
+    // A profiling run's Node options (--trace-gc) write to standard output: shown, prefixed, on ours.
+    if (nodeArgs.length > 0) {
+      createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+        process.stderr.write(`[writ] ${line}\n`);
+      });
+    }
     const { origin, sftpPort } = await new Promise<{ origin: string; sftpPort: number }>(
       (resolve, reject) => {
         let stdout = '';
@@ -408,6 +418,58 @@ async function startSshd({ root, publicKey }: { root: string; publicKey: string 
     masterEnv: {},
     stop,
   };
+}
+
+/**
+ * ssh2 alone (sftp-floor-server.ts): Writ's SSH transport, algorithms, limits and flow control serving plain
+ * files, with no vault, hashing, database or ledger. It runs with the launcher's Node options, as Writ does.
+ */
+async function startSsh2Floor({ root, keyFile }: { root: string; keyFile: string }): Promise<SftpTarget> {
+  const dir = join(root, 'ssh2');
+  mkdirSync(join(dir, 'files'), { recursive: true });
+  const hostKey = join(dir, 'host_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bench-ssh2', '-f', hostKey]);
+  const launcher = readLauncherSettings();
+  const child = spawn(
+    process.execPath,
+    [
+      ...launcher.nodeOptions,
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./sftp-floor-server.ts', import.meta.url)),
+      hostKey,
+      `${keyFile}.pub`,
+      join(dir, 'files'),
+    ],
+    { env: { ...launcher.env, ...process.env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const stop = () => stopChild(child);
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const match = /^port (\d+)$/m.exec(stdout);
+        if (match?.[1] !== undefined) resolve(Number(match[1]));
+      });
+      child.once('exit', (code, signal) => {
+        reject(new Error(`the ssh2 floor server exited (${code ?? signal}) before listening`));
+      });
+    });
+    return {
+      kind: 'ssh2',
+      port,
+      username: 'bench',
+      remoteDir: '',
+      pid: child.pid ?? 0,
+      isSingleProcess: true,
+      masterEnv: {},
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 type Connection = { target: SftpTarget; controlPath: string; stop: () => Promise<void> };
@@ -661,10 +723,15 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     cleanups.push(writConnection.stop);
     const sshdConnection = await openConnection({ root, keyFile, target: sshd });
     cleanups.push(sshdConnection.stop);
+    const floor = await startSsh2Floor({ root, keyFile });
+    cleanups.push(floor.stop);
+    const floorConnection = await openConnection({ root, keyFile, target: floor });
+    cleanups.push(floorConnection.stop);
 
     const writRounds: RoundTrip[] = [];
     const sshdRounds: RoundTrip[] = [];
     const sshdSmallRounds: RoundTrip[] = [];
+    const floorRounds: RoundTrip[] = [];
     for (let round = 1; round <= settings.rounds; round += 1) {
       log(`round ${round} of ${settings.rounds}`);
       const common = { root, keyFile, source, sourceSha256, bytes, round };
@@ -678,15 +745,21 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
           clientArgs: ['-B', String(openSshDefaultRequestBytes)],
         }),
       );
+      floorRounds.push(await measureRoundTrip({ ...common, connection: floorConnection }));
     }
 
     const metrics = summarize(writRounds);
     const baseline = summarize(sshdRounds);
+    const floorMetrics = summarize(floorRounds);
     const ratios = {
       put: ratio(metrics.putMBps, baseline.putMBps),
       get: ratio(metrics.getMBps, baseline.getMBps),
       putCpuPerGB: ratio(metrics.putCpuSecondsPerGB, baseline.putCpuSecondsPerGB),
       getCpuPerGB: ratio(metrics.getCpuSecondsPerGB, baseline.getCpuSecondsPerGB),
+      ssh2FloorPut: ratio(floorMetrics.putMBps, baseline.putMBps),
+      ssh2FloorGet: ratio(floorMetrics.getMBps, baseline.getMBps),
+      writPutToSsh2Floor: ratio(metrics.putMBps, floorMetrics.putMBps),
+      writGetToSsh2Floor: ratio(metrics.getMBps, floorMetrics.getMBps),
     };
     const isGetMet = (ratios.get ?? 0) >= targets.getRatioMin;
     const isPutMet = (ratios.put ?? 0) >= targets.putRatioMin;
@@ -700,6 +773,8 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       cipher,
       server: 'writ serve (SQLite + local blobs, encryption at rest), its ssh2 SFTP front door',
       sftp_baseline: `OpenSSH ${sshdPath} with ${sftpServerPath}, private config, same client, writing to the same disk`,
+      ssh2_floor_server:
+        'ssh2 alone (bench/sftp-floor-server.ts): the same transport, algorithms, limits and flow control serving plain files, no vault, hash, database or ledger; what any server on ssh2 could reach',
       sftp_baseline_32KiB_requests: `the same sshd with sftp -B ${openSshDefaultRequestBytes}: the request size of a server that does not offer limits@openssh.com`,
       units: {
         MBps: '10^6 bytes per second, fastest of the rounds',
@@ -715,6 +790,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       metrics,
       baseline,
       baseline_32KiB_requests: summarize(sshdSmallRounds),
+      ssh2_floor: floorMetrics,
       ratios,
       target: {
         get_ratio_min: targets.getRatioMin,
