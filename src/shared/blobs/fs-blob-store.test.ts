@@ -63,6 +63,36 @@ describe('filesystem blob store', () => {
     expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
   });
 
+  test('chunks pushed faster than the disk takes them are all written, in order, whatever their type', async () => {
+    const { store } = await createStoreInTempDir();
+    const source = new PassThrough({ objectMode: true });
+    const expected: Buffer[] = [];
+    // Pushed in one go, so that most of them queue behind a write and go out together.
+    for (let index = 0; index < 200; index += 1) {
+      // ASCII, so that the string chunks are the same bytes in UTF-8.
+      const bytes = Buffer.alloc(1 + (index % 7) * 1000, 32 + (index % 95));
+      expected.push(bytes);
+      source.write(
+        index % 3 === 0 ? new Uint8Array(bytes) : index % 3 === 1 ? bytes : bytes.toString('latin1'),
+      );
+    }
+    source.end();
+    const total = expected.reduce((sum, bytes) => sum + bytes.length, 0);
+    expect(await store.put({ key: 'content/many', source })).toEqual({ size: total });
+    expect((await readAll(await store.read({ key: 'content/many' }))).equals(Buffer.concat(expected))).toBe(
+      true,
+    );
+  });
+
+  test('a chunk that is not bytes fails the put and leaves no file', async () => {
+    const { rootDir, store } = await createStoreInTempDir();
+    const source = Readable.from([Buffer.from('fine'), { not: 'bytes' }]);
+    const error = await rejectionOf(store.put({ key: 'content/odd', source }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(await store.stat({ key: 'content/odd' })).toBeUndefined();
+    expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
+  });
+
   test('two concurrent puts of one key: exactly one wins, the other is refused', async () => {
     const { rootDir, store } = await createStoreInTempDir();
     const results = await Promise.allSettled([
