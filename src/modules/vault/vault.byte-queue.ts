@@ -10,7 +10,10 @@ export type ByteQueue = {
 };
 
 export function createByteQueue(): ByteQueue {
-  let chunks: Buffer[] = [];
+  // Slots before `head` are emptied as they are taken: a consumed chunk must not stay reachable until the
+  // next compaction, which kept up to 64 of them (16 MiB of an SFTP upload) alive long enough to reach
+  // the old generation, each then waiting for a full collection.
+  let chunks: (Buffer | undefined)[] = [];
   let head = 0;
   let length = 0;
 
@@ -32,6 +35,7 @@ export function createByteQueue(): ByteQueue {
       if (chunk.length <= missing) {
         taken.push(chunk);
         missing -= chunk.length;
+        chunks[head] = undefined;
         head += 1;
       } else {
         taken.push(chunk.subarray(0, missing));
