@@ -1,13 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { createByteQueue, splitTail } from './vault.byte-queue.js';
-
-/** A full collection on demand, without starting the test runner with --expose-gc. */
-function collectGarbage(): void {
-  setFlagsFromString('--expose-gc');
-  (runInNewContext('gc') as () => void)();
-}
+import { collectGarbage } from './vault.streaming-aead.test-utils.js';
 
 describe('the byte queue', () => {
   test('hands out exact byte counts across chunk boundaries, sharing what it splits', () => {

@@ -1,6 +1,5 @@
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { createByteQueue } from './vault.byte-queue.js';
 import { createPlaintextTooLongError } from './vault.errors.js';
 import {
   assertValidParameters,
@@ -25,9 +24,10 @@ export type StreamingEncryptorOptions = {
 
 /**
  * Encrypts a plaintext byte stream into a Tink AES-GCM-HKDF-Streaming ciphertext.
- * Memory: one plaintext segment plus the chunk being written. A segment is sealed only once a byte
- * beyond it has arrived, because the nonce says whether it is the last one; the rest is sealed as the
- * last segment at end of input (an empty plaintext gives one segment of only a tag).
+ * Memory: one plaintext segment buffer, reused, plus the sealed segments not yet read. A segment is
+ * sealed only once a byte beyond it has arrived, because the nonce says whether it is the last one; the
+ * rest is sealed as the last segment at end of input (an empty plaintext gives one segment of only a tag).
+ * The buffer is zeroed when the stream ends or is destroyed.
  */
 export function createStreamingEncryptor({
   params,
@@ -40,25 +40,42 @@ export function createStreamingEncryptor({
   const noncePrefix = randomBytes(noncePrefixSize);
   const header = buildHeader(params, salt, noncePrefix);
   const keys = deriveSegmentKeys({ params, key, salt, noncePrefix, associatedData });
-  const pending = createByteQueue();
+  // One buffer, reused for every segment: the cipher writes its output elsewhere, so the plaintext
+  // can be overwritten as soon as a segment is sealed, and no chunk of the input outlives its own step.
+  const segment = Buffer.allocUnsafeSlow(
+    Math.max(segmentPlaintextSize(params, 0), segmentPlaintextSize(params, 1)),
+  );
+  let filled = 0;
   let index = 0;
 
-  function seal(transform: Transform, plaintext: Buffer[], isLast: boolean): void {
+  function seal(transform: Transform, isLast: boolean): void {
     if (index >= maxSegmentCount) throw createPlaintextTooLongError();
+    const plaintext = [segment.subarray(0, filled)];
     for (const chunk of encryptSegment({ keys, index, isLast, plaintext })) transform.push(chunk);
     index += 1;
+    filled = 0;
   }
 
   const transform = new Transform({
+    destroy(error: Error | null, callback: (error: Error | null) => void): void {
+      segment.fill(0);
+      callback(error);
+    },
     // Room for two sealed segments: the next one is encrypted while the store writes the previous one,
     // instead of the whole upload pausing for every disk write.
     readableHighWaterMark: 2 * params.ciphertextSegmentSize,
     transform(chunk: unknown, _encoding: BufferEncoding, callback: TransformCallback): void {
       try {
         if (!Buffer.isBuffer(chunk)) throw new TypeError('The encryptor takes bytes.');
-        pending.append(chunk);
-        while (pending.length() > segmentPlaintextSize(params, index)) {
-          seal(this, pending.take(segmentPlaintextSize(params, index)), false);
+        let offset = 0;
+        while (offset < chunk.length) {
+          const size = segmentPlaintextSize(params, index);
+          // Full, and a byte beyond it has arrived: not the last segment.
+          if (filled === size) seal(this, false);
+          const count = Math.min(size - filled, chunk.length - offset);
+          chunk.copy(segment, filled, offset, offset + count);
+          filled += count;
+          offset += count;
         }
         callback();
       } catch (error) {
@@ -67,7 +84,8 @@ export function createStreamingEncryptor({
     },
     flush(callback: TransformCallback): void {
       try {
-        seal(this, pending.take(pending.length()), true);
+        seal(this, true);
+        segment.fill(0);
         callback();
       } catch (error) {
         callback(error as Error);

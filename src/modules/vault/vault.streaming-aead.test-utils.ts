@@ -1,9 +1,17 @@
 import { Readable, type Transform } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { expect } from 'vitest';
 import { isErrorWithCode } from '../../shared/errors/errors.js';
 import { createStreamingDecryptor } from './vault.streaming-aead.decrypt.js';
 import { createStreamingEncryptor } from './vault.streaming-aead.encrypt.js';
 import type { StreamingAeadParameters } from './vault.streaming-aead.layout.js';
+
+/** A full collection on demand, without starting the test runner with --expose-gc. */
+export function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 /** Small segments make exhaustive tampering and truncation cheap: 40-byte first plaintext segment, then 80. */
 export const smallParameters: StreamingAeadParameters = {

@@ -9,6 +9,7 @@ import {
   writStreamingAeadParameters,
 } from './vault.streaming-aead.layout.js';
 import {
+  collectGarbage,
   createSeededRandom,
   decryptWith,
   encryptWith,
@@ -90,6 +91,27 @@ describe('streaming encryption round trip', () => {
     const second = await encryptWith(smallParameters, { key, associatedData, plaintext });
     expect(first.subarray(1, 33).equals(second.subarray(1, 33))).toBe(false);
     expect(first.subarray(33, 40).equals(second.subarray(33, 40))).toBe(false);
+  });
+
+  test('a chunk is copied as it is written: the encryptor keeps no reference to it until its segment is sealed', async () => {
+    const encrypt = createEncryptStream({ key, associatedData });
+    encrypt.resume();
+    // Far less than a segment: nothing is sealed yet, so only a copy can let the chunk go.
+    const reference = await (async () => {
+      const chunk = Buffer.alloc(64 * 1024, 7);
+      await new Promise<void>((resolve, reject) => {
+        encrypt.write(chunk, (error) => {
+          if (error) reject(error);
+          else resolve();
+        });
+      });
+      return new WeakRef(chunk);
+    })();
+    // The write callback runs before the stream drops its last bookkeeping of the write.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    expect(reference.deref()).toBeUndefined();
+    encrypt.destroy();
   });
 });
 
