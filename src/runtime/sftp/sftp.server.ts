@@ -112,6 +112,11 @@ export async function startSftpServer({
     },
   );
   const server = createServer((socket) => {
+    // Replies are batched by corking the socket for a turn of the event loop (SftpTransport); Nagle's
+    // algorithm on top only holds a batch back until the client acknowledges the previous one, which a
+    // client waiting for those replies delays (measured on an ssh2 server answering WRITEs at once: 65–95
+    // instead of 300–440 MB/s).
+    socket.setNoDelay(true);
     const key = socketKey(socket.remoteAddress, socket.remotePort);
     sockets.set(key, socket);
     socket.once('close', () => sockets.delete(key));
