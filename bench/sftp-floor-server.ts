@@ -4,9 +4,13 @@
  * it reaches is the most any SFTP server built on ssh2 could, so that the benchmark shows how much of the gap to
  * OpenSSH is the transport's and how much Writ's.
  *
- * Usage: sftp-floor-server.ts <host key file> <authorized public key file> <directory>. Prints `port <n>` once
- * listening; stops on SIGTERM. A bench fixture: one user, one key, every path mapped to a file name in the
- * directory.
+ * With --at-rest-crypto, uploads are also hashed and sealed in Writ's at-rest format, in the leanest way the
+ * format allows (sftp-floor-sealer.ts): what the required cryptography costs on this transport, without Writ's
+ * upload pipeline. Downloads stay plain in either mode.
+ *
+ * Usage: sftp-floor-server.ts <host key file> <authorized public key file> <directory> [--at-rest-crypto].
+ * Prints `port <n>` once listening; stops on SIGTERM. A bench fixture: one user, one key, every path mapped to
+ * a file name in the directory.
  */
 import { closeSync, fstatSync, openSync, read, readFileSync, rmSync, statSync, write } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
@@ -15,12 +19,14 @@ import ssh2, { type SFTPWrapper } from 'ssh2';
 import { controlSftpFlow } from '../src/runtime/sftp/sftp.flow-control.js';
 import { answerSftpLimitsRequest, offerSftpLimits, sftpLimits } from '../src/runtime/sftp/sftp.limits.js';
 import { sftpAlgorithms } from '../src/runtime/sftp/sftp.server.js';
+import { SealedUpload } from './sftp-floor-sealer.js';
 
 const { OPEN_MODE, STATUS_CODE } = ssh2.utils.sftp;
 const [hostKeyFile, publicKeyFile, directoryArgument] = process.argv.slice(2);
 if (hostKeyFile === undefined || publicKeyFile === undefined || directoryArgument === undefined)
   throw new Error('Usage: sftp-floor-server.ts <host key file> <authorized public key file> <directory>');
 const directory: string = directoryArgument;
+const isSealing = process.argv.slice(5).includes('--at-rest-crypto');
 const allowedKey = ssh2.utils.parseKey(readFileSync(publicKeyFile, 'utf8'));
 if (allowedKey instanceof Error) throw allowedKey;
 
@@ -54,6 +60,7 @@ function serve(sftp: SFTPWrapper, socket: Socket | undefined): void {
     },
   });
   const files = new Map<number, number>();
+  const uploads = new Map<number, SealedUpload>();
   let nextHandle = 0;
   const handleOf = (raw: Buffer) => files.get(raw.readUInt32BE(0));
   const answer = (reqid: number, run: () => void) => {
@@ -80,6 +87,7 @@ function serve(sftp: SFTPWrapper, socket: Socket | undefined): void {
       const fd = openSync(fileFor(path), isWrite ? 'w' : 'r');
       nextHandle += 1;
       files.set(nextHandle, fd);
+      if (isWrite && isSealing) uploads.set(nextHandle, new SealedUpload(fd));
       const handle = Buffer.alloc(4);
       handle.writeUInt32BE(nextHandle, 0);
       sftp.handle(reqid, handle);
@@ -92,6 +100,14 @@ function serve(sftp: SFTPWrapper, socket: Socket | undefined): void {
       return;
     }
     const release = flow.admit(data.length);
+    const upload = uploads.get(handle.readUInt32BE(0));
+    if (upload !== undefined) {
+      upload.write(offset, data, (error) => {
+        release();
+        sftp.status(reqid, error === undefined ? STATUS_CODE.OK : STATUS_CODE.FAILURE);
+      });
+      return;
+    }
     write(fd, data, 0, data.length, offset, (error) => {
       release();
       sftp.status(reqid, error === null ? STATUS_CODE.OK : STATUS_CODE.FAILURE);
@@ -131,8 +147,17 @@ function serve(sftp: SFTPWrapper, socket: Socket | undefined): void {
       const fd = handleOf(handle);
       if (fd === undefined) throw new Error('no handle');
       files.delete(handle.readUInt32BE(0));
-      closeSync(fd);
-      sftp.status(reqid, STATUS_CODE.OK);
+      const upload = uploads.get(handle.readUInt32BE(0));
+      uploads.delete(handle.readUInt32BE(0));
+      if (upload === undefined) {
+        closeSync(fd);
+        sftp.status(reqid, STATUS_CODE.OK);
+        return;
+      }
+      upload.finish((error) => {
+        closeSync(fd);
+        sftp.status(reqid, error === undefined ? STATUS_CODE.OK : STATUS_CODE.FAILURE);
+      });
     });
   });
   sftp.on('REMOVE', (reqid, path) => {
@@ -181,6 +206,8 @@ const sshServer = new ssh2.Server(
   },
 );
 const server = createServer((socket) => {
+  // As Writ's SFTP server does (sftp.server.ts).
+  socket.setNoDelay(true);
   const key = `${socket.remoteAddress}|${socket.remotePort}`;
   sockets.set(key, socket);
   socket.once('close', () => sockets.delete(key));

@@ -38,6 +38,9 @@ import { ensureBuilt, startProcessSampler } from './vault-servers.js';
  *
  * A third server, ssh2 alone (sftp-floor-server.ts: Writ's transport serving plain files), shows what part of
  * the gap to OpenSSH is the SSH library's and what part Writ's own work (vault, hashing, database, ledger).
+ * A fourth, the same with --at-rest-crypto, only takes puts: each byte hashed and sealed in Writ's at-rest
+ * format in the leanest way the format allows, so that what the required cryptography costs is told apart
+ * from what Writ's upload pipeline adds.
  *
  * Settings: `--size <MiB>` (BENCH_SFTP_SIZE_MIB, default 1024), `--rounds <n>` (BENCH_SFTP_ROUNDS, default
  * 3), `--quick` (256 MiB, one round). BENCH_SFTP_CPU_PROF=<dir> runs Writ with --cpu-prof into that directory,
@@ -236,7 +239,7 @@ async function sha256OfFile(file: string): Promise<string> {
 
 /** Where `sftp` connects, with which user, and which remote path to put the file at. */
 type SftpTarget = {
-  kind: 'writ' | 'sshd' | 'ssh2';
+  kind: 'writ' | 'sshd' | 'ssh2' | 'ssh2 + at-rest crypto';
   port: number;
   username: string;
   remoteDir: string;
@@ -424,8 +427,17 @@ async function startSshd({ root, publicKey }: { root: string; publicKey: string 
  * ssh2 alone (sftp-floor-server.ts): Writ's SSH transport, algorithms, limits and flow control serving plain
  * files, with no vault, hashing, database or ledger. It runs with the launcher's Node options, as Writ does.
  */
-async function startSsh2Floor({ root, keyFile }: { root: string; keyFile: string }): Promise<SftpTarget> {
-  const dir = join(root, 'ssh2');
+async function startSsh2Floor({
+  root,
+  keyFile,
+  isSealing = false,
+}: {
+  root: string;
+  keyFile: string;
+  /** Uploads hashed and sealed in the at-rest format (--at-rest-crypto). */
+  isSealing?: boolean;
+}): Promise<SftpTarget> {
+  const dir = join(root, isSealing ? 'ssh2-crypto' : 'ssh2');
   mkdirSync(join(dir, 'files'), { recursive: true });
   const hostKey = join(dir, 'host_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'bench-ssh2', '-f', hostKey]);
@@ -440,6 +452,7 @@ async function startSsh2Floor({ root, keyFile }: { root: string; keyFile: string
       hostKey,
       `${keyFile}.pub`,
       join(dir, 'files'),
+      ...(isSealing ? ['--at-rest-crypto'] : []),
     ],
     { env: { ...launcher.env, ...process.env }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
@@ -457,7 +470,7 @@ async function startSsh2Floor({ root, keyFile }: { root: string; keyFile: string
       });
     });
     return {
-      kind: 'ssh2',
+      kind: isSealing ? 'ssh2 + at-rest crypto' : 'ssh2',
       port,
       username: 'bench',
       remoteDir: '',
@@ -503,7 +516,7 @@ async function openConnection({
   keyFile: string;
   target: SftpTarget;
 }): Promise<Connection> {
-  const controlPath = join(root, `cm-${target.kind}`);
+  const controlPath = join(root, `cm-${target.kind.replace(/[^a-z0-9]+/gi, '-')}`);
   const child = spawn(
     'ssh',
     [
@@ -655,6 +668,32 @@ async function measureRoundTrip({
   return { put: { ...put, bytes }, get: { ...get, bytes } };
 }
 
+/** A put alone, for a server whose stored file is not the file put (the at-rest crypto floor). */
+async function measurePut({
+  root,
+  keyFile,
+  connection,
+  source,
+  bytes,
+  round,
+}: {
+  root: string;
+  keyFile: string;
+  connection: Connection;
+  source: string;
+  bytes: number;
+  round: number;
+}): Promise<Transfer> {
+  const remote = `${connection.target.remoteDir}/big-${round}.bin`;
+  const run = (command: string) => runSftp({ root, keyFile, connection, command, cwd: root, clientArgs: [] });
+  const put = await run(`put ${quote(source)} ${quote(remote)}`);
+  log(
+    `${connection.target.kind}: put ${megabytesPerSecond({ ...put, bytes })} MB/s (${put.seconds.toFixed(1)} s, server CPU ${put.cpuSeconds} s)`,
+  );
+  await run(`rm ${quote(remote)}`);
+  return { ...put, bytes };
+}
+
 function megabytesPerSecond(transfer: { seconds: number; bytes: number }): number {
   return Math.round((transfer.bytes / 1e6 / transfer.seconds) * 10) / 10;
 }
@@ -727,11 +766,16 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
     cleanups.push(floor.stop);
     const floorConnection = await openConnection({ root, keyFile, target: floor });
     cleanups.push(floorConnection.stop);
+    const cryptoFloor = await startSsh2Floor({ root, keyFile, isSealing: true });
+    cleanups.push(cryptoFloor.stop);
+    const cryptoFloorConnection = await openConnection({ root, keyFile, target: cryptoFloor });
+    cleanups.push(cryptoFloorConnection.stop);
 
     const writRounds: RoundTrip[] = [];
     const sshdRounds: RoundTrip[] = [];
     const sshdSmallRounds: RoundTrip[] = [];
     const floorRounds: RoundTrip[] = [];
+    const cryptoFloorPuts: Transfer[] = [];
     for (let round = 1; round <= settings.rounds; round += 1) {
       log(`round ${round} of ${settings.rounds}`);
       const common = { root, keyFile, source, sourceSha256, bytes, round };
@@ -746,11 +790,20 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
         }),
       );
       floorRounds.push(await measureRoundTrip({ ...common, connection: floorConnection }));
+      cryptoFloorPuts.push(await measurePut({ ...common, connection: cryptoFloorConnection }));
     }
 
     const metrics = summarize(writRounds);
     const baseline = summarize(sshdRounds);
     const floorMetrics = summarize(floorRounds);
+    const fastestCryptoFloorPut = cryptoFloorPuts.reduce((best, put) =>
+      put.seconds < best.seconds ? put : best,
+    );
+    const cryptoFloorMetrics = {
+      putMBps: megabytesPerSecond(fastestCryptoFloorPut),
+      putMBpsRounds: cryptoFloorPuts.map(megabytesPerSecond),
+      putCpuSecondsPerGB: Math.min(...cryptoFloorPuts.map(cpuSecondsPerGB)),
+    };
     const ratios = {
       put: ratio(metrics.putMBps, baseline.putMBps),
       get: ratio(metrics.getMBps, baseline.getMBps),
@@ -760,6 +813,8 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       ssh2FloorGet: ratio(floorMetrics.getMBps, baseline.getMBps),
       writPutToSsh2Floor: ratio(metrics.putMBps, floorMetrics.putMBps),
       writGetToSsh2Floor: ratio(metrics.getMBps, floorMetrics.getMBps),
+      ssh2CryptoFloorPut: ratio(cryptoFloorMetrics.putMBps, baseline.putMBps),
+      writPutToSsh2CryptoFloor: ratio(metrics.putMBps, cryptoFloorMetrics.putMBps),
     };
     const isGetMet = (ratios.get ?? 0) >= targets.getRatioMin;
     const isPutMet = (ratios.put ?? 0) >= targets.putRatioMin;
@@ -775,6 +830,8 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       sftp_baseline: `OpenSSH ${sshdPath} with ${sftpServerPath}, private config, same client, writing to the same disk`,
       ssh2_floor_server:
         'ssh2 alone (bench/sftp-floor-server.ts): the same transport, algorithms, limits and flow control serving plain files, no vault, hash, database or ledger; what any server on ssh2 could reach',
+      ssh2_crypto_floor_server:
+        'the same ssh2 server with --at-rest-crypto (bench/sftp-floor-sealer.ts), puts only: every byte hashed (SHA-256) and sealed in the at-rest format (AES-256-GCM segments, Tink layout) on the event loop, written in place, no streams, hashing thread or database; what the required cryptography costs on this transport',
       sftp_baseline_32KiB_requests: `the same sshd with sftp -B ${openSshDefaultRequestBytes}: the request size of a server that does not offer limits@openssh.com`,
       units: {
         MBps: '10^6 bytes per second, fastest of the rounds',
@@ -791,6 +848,7 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       baseline,
       baseline_32KiB_requests: summarize(sshdSmallRounds),
       ssh2_floor: floorMetrics,
+      ssh2_crypto_floor: cryptoFloorMetrics,
       ratios,
       target: {
         get_ratio_min: targets.getRatioMin,
