@@ -232,4 +232,20 @@ describe('SFTP flow control, what real ssh2 clients do not show', () => {
     await second;
     expect(output.listenerCount('drain')).toBe(0);
   });
+
+  test('many reads waiting on the socket share one drain listener, and all go once it drains', async () => {
+    const { asWrapper } = fakeSftp();
+    const output = Object.assign(new EventEmitter(), { writableLength: 5 * mib });
+    const flow = controlSftpFlow({ sftp: asWrapper, output, onWindowOverrun: () => undefined });
+    let sentCount = 0;
+    const waiting = Array.from({ length: 40 }, () => flow.repliesSent().then(() => (sentCount += 1)));
+    await settle(20);
+    expect(sentCount).toBe(0);
+    expect(output.listenerCount('drain')).toBe(1);
+    output.writableLength = 0;
+    output.emit('drain');
+    await Promise.all(waiting);
+    expect(sentCount).toBe(40);
+    expect(output.listenerCount('drain')).toBe(0);
+  });
 });

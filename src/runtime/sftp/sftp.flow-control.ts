@@ -134,10 +134,17 @@ export function controlSftpFlow({
     windowAdjust(internals);
   };
 
+  // Every request waiting for replies to go out shares one 'drain' listener on the socket: a client with
+  // many reads in flight would otherwise add one listener each.
   const waiters = new Set<() => void>();
+  let isListeningForDrain = false;
   const wake = () => {
     for (const waiter of waiters) waiter();
     waiters.clear();
+  };
+  const onDrain = () => {
+    isListeningForDrain = false;
+    wake();
   };
   let chunkCallback = internals._chunkcb;
   // ssh2 sets `_chunkcb` when a reply waits for the window, and calls it once the client opens it.
@@ -156,6 +163,8 @@ export function controlSftpFlow({
   }
   sftp.once('close', () => {
     isClosed = true;
+    if (isListeningForDrain) output.off('drain', onDrain);
+    isListeningForDrain = false;
     wake();
   });
 
@@ -181,13 +190,10 @@ export function controlSftpFlow({
         pendingReplyBytes() > limits.maxPendingReplyBytes
       ) {
         await new Promise<void>((resolve) => {
-          const done = () => {
-            waiters.delete(done);
-            output.off('drain', done);
-            resolve();
-          };
-          waiters.add(done);
-          output.once('drain', done);
+          waiters.add(resolve);
+          if (isListeningForDrain) return;
+          isListeningForDrain = true;
+          output.once('drain', onDrain);
         });
       }
     },
