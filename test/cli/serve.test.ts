@@ -128,13 +128,17 @@ describe('writ serve: the first start with zero configuration', () => {
     expect(response.headers['referrer-policy']).toBe('no-referrer');
   });
 
-  test('runs as the node process bin/writ execs, with one allocator arena, garbage collection on its own thread and a small young generation (ADR 0013)', () => {
+  test('runs as the node process bin/writ execs, with one allocator arena, garbage collection on its own thread, a small young generation and a roomier old one (ADR 0013)', () => {
     // The launcher replaces itself (exec), so the pid the banner belongs to is node's.
     const [command, ...args] = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
-    const nodeOptions = args.slice(0, 2);
-    const script = args[2];
+    const nodeOptions = args.slice(0, 3);
+    const script = args[3];
     expect(command).toBe('node');
-    expect(nodeOptions).toEqual(['--single-threaded-gc', '--max-semi-space-size=2']);
+    expect(nodeOptions).toEqual([
+      '--single-threaded-gc',
+      '--max-semi-space-size=2',
+      '--heap-growing-percent=300',
+    ]);
     expect(script).toMatch(/\/bin\/\.\.\/dist\/main\.js$/);
     expect(environmentOf(server.pid)).toContain('MALLOC_ARENA_MAX=1');
   });
