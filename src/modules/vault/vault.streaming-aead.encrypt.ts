@@ -46,7 +46,13 @@ export function createStreamingEncryptor({
     Math.max(segmentPlaintextSize(params, 0), segmentPlaintextSize(params, 1)),
   );
   let filled = 0;
+  /** The most of the buffer ever written: all that needs zeroing (a small upload touches only its bytes). */
+  let used = 0;
   let index = 0;
+  const wipe = () => {
+    segment.fill(0, 0, used);
+    used = 0;
+  };
 
   function seal(transform: Transform, isLast: boolean): void {
     if (index >= maxSegmentCount) throw createPlaintextTooLongError();
@@ -58,7 +64,7 @@ export function createStreamingEncryptor({
 
   const transform = new Transform({
     destroy(error: Error | null, callback: (error: Error | null) => void): void {
-      segment.fill(0);
+      wipe();
       callback(error);
     },
     // Room for two sealed segments: the next one is encrypted while the store writes the previous one,
@@ -76,6 +82,7 @@ export function createStreamingEncryptor({
           chunk.copy(segment, filled, offset, offset + count);
           filled += count;
           offset += count;
+          used = Math.max(used, filled);
         }
         callback();
       } catch (error) {
@@ -85,7 +92,7 @@ export function createStreamingEncryptor({
     flush(callback: TransformCallback): void {
       try {
         seal(this, true);
-        segment.fill(0);
+        wipe();
         callback();
       } catch (error) {
         callback(error as Error);
