@@ -1,8 +1,19 @@
-import { lstat, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  type FileHandle,
+  lstat,
+  mkdir,
+  mkdtemp,
+  open,
+  readdir,
+  rm,
+  stat,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { isErrorWithCode } from '../errors/errors.js';
 import {
   collectKeys,
@@ -13,7 +24,7 @@ import {
   readAll,
   rejectionOf,
 } from './blob-store.test-utils.js';
-import { createFsBlobStore } from './fs-blob-store.js';
+import { createFsBlobStore, syncBehindBytes } from './fs-blob-store.js';
 
 const tempDirs: string[] = [];
 async function createTempDir(): Promise<string> {
@@ -32,6 +43,27 @@ async function createStoreInTempDir() {
 }
 
 describeBlobStoreContract('filesystem', async () => (await createStoreInTempDir()).store);
+
+/** FileHandle's prototype, to watch the syncs a put makes: node:fs does not export the class. */
+async function fileHandlePrototype(): Promise<FileHandle> {
+  const probe = await open(join(await createTempDir(), 'probe'), 'w');
+  await probe.close();
+  return Object.getPrototypeOf(probe) as FileHandle;
+}
+
+/** 1 MiB chunks, counting how many went out, so that a sync can be placed in the stream. */
+function countedSource(chunks: number) {
+  const state = { emitted: 0 };
+  const source = Readable.from(
+    (function* () {
+      for (let index = 0; index < chunks; index += 1) {
+        state.emitted += 1;
+        yield Buffer.alloc(1024 * 1024, index % 251);
+      }
+    })(),
+  );
+  return { source, state };
+}
 
 describe('filesystem blob store', () => {
   test('no partial file is ever visible under the key while a put is streaming', async () => {
@@ -61,6 +93,54 @@ describe('filesystem blob store', () => {
     const source = failingSource({ before: Buffer.alloc(1024), error });
     expect(await rejectionOf(store.put({ key: 'content/x', source }))).toBe(error);
     expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
+  });
+
+  describe('flushing behind the writes', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    test('a large put starts fdatasyncs while it writes, and still fsyncs at the end', async () => {
+      const { store } = await createStoreInTempDir();
+      const prototype = await fileHandlePrototype();
+      const chunks = (3 * syncBehindBytes) / (1024 * 1024);
+      const { source, state } = countedSource(chunks);
+      const emittedAtSync: number[] = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the handle as `this`
+      const realDatasync = prototype.datasync;
+      vi.spyOn(prototype, 'datasync').mockImplementation(function (this: FileHandle) {
+        emittedAtSync.push(state.emitted);
+        return realDatasync.call(this);
+      });
+      const sync = vi.spyOn(prototype, 'sync');
+      expect(await store.put({ key: 'content/large', source })).toEqual({ size: chunks * 1024 * 1024 });
+      expect(emittedAtSync.length).toBeGreaterThanOrEqual(2);
+      expect(emittedAtSync[0]).toBeLessThan(chunks);
+      // The blob's fsync, then its directory's.
+      expect(sync.mock.calls.length).toBeGreaterThanOrEqual(2);
+      const blob = await readAll(await store.read({ key: 'content/large' }));
+      expect(blob.length).toBe(chunks * 1024 * 1024);
+      expect(blob[blob.length - 1]).toBe((chunks - 1) % 251);
+    });
+
+    test('a background sync that fails fails the put and leaves no file', async () => {
+      const { rootDir, store } = await createStoreInTempDir();
+      const prototype = await fileHandlePrototype();
+      const failure = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+      vi.spyOn(prototype, 'datasync').mockRejectedValue(failure);
+      const { source } = countedSource((2 * syncBehindBytes) / (1024 * 1024));
+      expect(await rejectionOf(store.put({ key: 'content/lost', source }))).toBe(failure);
+      expect(await store.stat({ key: 'content/lost' })).toBeUndefined();
+      expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
+    });
+
+    test('a small put makes no background sync', async () => {
+      const { store } = await createStoreInTempDir();
+      const datasync = vi.spyOn(await fileHandlePrototype(), 'datasync');
+      const { source } = countedSource(4);
+      expect(await store.put({ key: 'content/small', source })).toEqual({ size: 4 * 1024 * 1024 });
+      expect(datasync).not.toHaveBeenCalled();
+    });
   });
 
   test('chunks pushed faster than the disk takes them are all written, in order, whatever their type', async () => {

@@ -233,10 +233,18 @@ export function createFsBlobStore({
 }
 
 /**
+ * Bytes written between two background fdatasync(2) calls of a put. Syncing only at the end left the whole
+ * blob dirty in the page cache, and the final fsync then wrote it all while the client waited: about 0.45 s
+ * per GiB here, 12 % of an SFTP put. Flushed behind the writes, the final fsync has only the tail left.
+ */
+export const syncBehindBytes = 32 * 1024 * 1024;
+
+/**
  * Writes each chunk of `source` to `handle` as the source made it, and the chunks that queued up meanwhile in
  * one writev(2). Iterating the source (`for await`) would hand over everything it had buffered concatenated
  * into a new buffer: for an upload, a second allocation and copy of every byte. An aborted `signal` destroys
- * the source (a stalled one never yields again) and rejects.
+ * the source (a stalled one never yields again) and rejects. Every `syncBehindBytes`, an fdatasync starts
+ * without holding up the writes (one at a time); the caller's fsync still decides durability.
  */
 async function writeSource({
   handle,
@@ -248,6 +256,7 @@ async function writeSource({
   signal: AbortSignal | undefined;
 }): Promise<number> {
   let size = 0;
+  const syncer = createSyncBehind(handle);
   const sink = new Writable({
     // Chunks as they were pushed, checked one by one; a few queue while a write is in flight.
     objectMode: true,
@@ -262,12 +271,54 @@ async function writeSource({
       }
       writeFully(handle, buffers).then((written) => {
         size += written;
-        callback();
+        // A sync that failed fails the put at its next write, not only at its end.
+        callback(syncer.wrote(written));
       }, callback);
     },
   });
-  await pipeline(source, sink, ...(signal === undefined ? [] : [{ signal }]));
+  try {
+    await pipeline(source, sink, ...(signal === undefined ? [] : [{ signal }]));
+  } finally {
+    // The file is closed after this returns: no sync may still be running on it.
+    await syncer.settle();
+  }
+  syncer.throwIfFailed();
   return size;
+}
+
+/**
+ * Starts an fdatasync each time `syncBehindBytes` more bytes were written, if none is running.
+ * @NOTE A failed fsync is reported once and may leave pages marked clean although they never reached the
+ * disk: its error is kept and fails the put, never retried or ignored.
+ */
+function createSyncBehind(handle: FileHandle) {
+  let unsynced = 0;
+  let running: Promise<void> | undefined;
+  let failure: Error | undefined;
+  return {
+    wrote(count: number): Error | undefined {
+      unsynced += count;
+      if (failure === undefined && running === undefined && unsynced >= syncBehindBytes) {
+        unsynced = 0;
+        running = handle.datasync().then(
+          () => {
+            running = undefined;
+          },
+          (error: unknown) => {
+            failure ??= error instanceof Error ? error : new Error(String(error));
+            running = undefined;
+          },
+        );
+      }
+      return failure;
+    },
+    settle: async (): Promise<void> => {
+      await running;
+    },
+    throwIfFailed(): void {
+      if (failure !== undefined) throw failure;
+    },
+  };
 }
 
 /** writev(2) may write less than asked (a full disk reports it on the next call): what is left is written again. */
