@@ -34,6 +34,15 @@ describe('the hashing thread', () => {
     expect(await feed(pool.createStream(), chunks)).toBe(sha256(chunks));
   });
 
+  test('takes plain Uint8Arrays and views at any offset of a larger buffer, copying only their bytes', async () => {
+    const pool = smallPool();
+    const backing = randomBytes(20_000);
+    const chunks = awkwardSizes.map(
+      (size, index) => new Uint8Array(backing.buffer, backing.byteOffset + index * 997, size),
+    );
+    expect(await feed(pool.createStream(), chunks)).toBe(sha256(chunks));
+  });
+
   test('an empty stream has the SHA-256 of nothing', async () => {
     expect(await smallPool().createStream().digest()).toBe(sha256([]));
   });
