@@ -134,6 +134,32 @@ describe('filesystem blob store', () => {
       expect(await readdir(join(rootDir, '.incomplete'))).toEqual([]);
     });
 
+    test('concurrent puts take turns: one background sync at a time in a store', async () => {
+      const { store } = await createStoreInTempDir();
+      const prototype = await fileHandlePrototype();
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the handle as `this`
+      const realDatasync = prototype.datasync;
+      let running = 0;
+      let mostRunning = 0;
+      let calls = 0;
+      vi.spyOn(prototype, 'datasync').mockImplementation(async function (this: FileHandle) {
+        calls += 1;
+        running += 1;
+        mostRunning = Math.max(mostRunning, running);
+        // A slow disk: long enough for the other put to pass its own threshold meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await realDatasync.call(this);
+        running -= 1;
+      });
+      const chunks = (3 * syncBehindBytes) / (1024 * 1024);
+      const sizes = await Promise.all(
+        ['content/one', 'content/two'].map((key) => store.put({ key, source: countedSource(chunks).source })),
+      );
+      expect(sizes).toEqual([{ size: chunks * 1024 * 1024 }, { size: chunks * 1024 * 1024 }]);
+      expect(calls).toBeGreaterThanOrEqual(2);
+      expect(mostRunning).toBe(1);
+    });
+
     test('a small put makes no background sync', async () => {
       const { store } = await createStoreInTempDir();
       const datasync = vi.spyOn(await fileHandlePrototype(), 'datasync');

@@ -32,6 +32,7 @@ export function createFsBlobStore({
 }): BlobStore & Required<Pick<BlobStore, 'openReader'>> {
   const root = resolve(rootDir);
   const incompleteDir = join(root, incompleteDirName);
+  const syncSlots: SyncSlots = { free: maxBackgroundSyncs };
 
   function pathOf(key: string): string {
     assertValidBlobKey(key);
@@ -66,7 +67,7 @@ export function createFsBlobStore({
       let size = 0;
       try {
         try {
-          size = await writeSource({ handle, source, signal });
+          size = await writeSource({ handle, source, signal, syncSlots });
         } catch (error) {
           signal?.throwIfAborted();
           throw error;
@@ -240,6 +241,14 @@ export function createFsBlobStore({
 export const syncBehindBytes = 32 * 1024 * 1024;
 
 /**
+ * Background syncs running at once in one store, whatever the number of puts: each holds one of libuv's
+ * four threads, which file writes also need. A put that finds none free tries again at its next write.
+ */
+const maxBackgroundSyncs = 1;
+
+type SyncSlots = { free: number };
+
+/**
  * Writes each chunk of `source` to `handle` as the source made it, and the chunks that queued up meanwhile in
  * one writev(2). Iterating the source (`for await`) would hand over everything it had buffered concatenated
  * into a new buffer: for an upload, a second allocation and copy of every byte. An aborted `signal` destroys
@@ -250,13 +259,15 @@ async function writeSource({
   handle,
   source,
   signal,
+  syncSlots,
 }: {
   handle: FileHandle;
   source: Readable;
   signal: AbortSignal | undefined;
+  syncSlots: SyncSlots;
 }): Promise<number> {
   let size = 0;
-  const syncer = createSyncBehind(handle);
+  const syncer = createSyncBehind(handle, syncSlots);
   const sink = new Writable({
     // Chunks as they were pushed, checked one by one; a few queue while a write is in flight.
     objectMode: true,
@@ -287,28 +298,30 @@ async function writeSource({
 }
 
 /**
- * Starts an fdatasync each time `syncBehindBytes` more bytes were written, if none is running.
+ * Starts an fdatasync each time `syncBehindBytes` more bytes were written, when the put's previous one has
+ * finished and the store has a sync slot free.
  * @NOTE A failed fsync is reported once and may leave pages marked clean although they never reached the
  * disk: its error is kept and fails the put, never retried or ignored.
  */
-function createSyncBehind(handle: FileHandle) {
+function createSyncBehind(handle: FileHandle, slots: SyncSlots) {
   let unsynced = 0;
   let running: Promise<void> | undefined;
   let failure: Error | undefined;
   return {
     wrote(count: number): Error | undefined {
       unsynced += count;
-      if (failure === undefined && running === undefined && unsynced >= syncBehindBytes) {
+      if (failure === undefined && running === undefined && unsynced >= syncBehindBytes && slots.free > 0) {
         unsynced = 0;
-        running = handle.datasync().then(
-          () => {
-            running = undefined;
-          },
-          (error: unknown) => {
+        slots.free -= 1;
+        running = handle
+          .datasync()
+          .catch((error: unknown) => {
             failure ??= error instanceof Error ? error : new Error(String(error));
+          })
+          .finally(() => {
+            slots.free += 1;
             running = undefined;
-          },
-        );
+          });
       }
       return failure;
     },
