@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createDigestPool, type DigestPool, type DigestStream } from './vault.digest-pool.js';
 
 const pools: DigestPool[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
   await Promise.all(pools.splice(0).map((pool) => pool.close()));
 });
 
@@ -80,6 +81,22 @@ describe('the hashing thread', () => {
     buffer.fill(0x62);
     await stream.update(copy);
     expect(await stream.digest()).toBe(expected);
+  });
+
+  test('a sleeping thread is woken once half the ring waits, not for every slot, and still hashes all', async () => {
+    const pool = smallPool();
+    const stream = pool.createStream();
+    const notify = vi.spyOn(Atomics, 'notify');
+    const chunks = Array.from({ length: 40 }, () => randomBytes(1024));
+    for (const chunk of chunks) {
+      await stream.update(chunk);
+      // Time for the thread to hash what it was given and go back to sleep.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    // Index 0 counts published slots: the wakes of the thread (index 1 would be slots it consumed).
+    const wakes = notify.mock.calls.filter(([, index]) => index === 0).length;
+    expect(wakes).toBeLessThanOrEqual(chunks.length / 2);
+    expect(await stream.digest()).toBe(sha256(chunks));
   });
 
   test('counters crossing 2^31 do not lose or repeat a slot', async () => {
