@@ -21,9 +21,16 @@ export type SftpFlowLimits = {
   maxPendingReplyBytes: number;
 };
 
+/**
+ * @NOTE WRITE data is bounded at twice the SSH window, not more. OpenSSH's client keeps 64 writes of 255 KiB
+ * in flight, and with room for them 10–16 MiB waited in the queue during a put: each chunk waited there long
+ * enough to outlive two young-generation collections, so the old generation held ~64 MB more chunks every
+ * few hundred milliseconds, and each time V8 marked the whole heap (16 full collections per 1 GiB put). At
+ * 4 MiB, chunks die young: no full collection during a put.
+ */
 export const defaultSftpFlowLimits: SftpFlowLimits = {
   maxQueuedRequests: 1024,
-  maxQueuedBytes: 32 * 1024 * 1024,
+  maxQueuedBytes: 4 * 1024 * 1024,
   maxPendingReplyBytes: 4 * 1024 * 1024,
 };
 
