@@ -3,9 +3,10 @@ import { Worker } from 'node:worker_threads';
 /**
  * SHA-256 of plaintext streams, computed on one worker thread so that hashing runs beside the cipher and
  * the network instead of after them on the event loop (SHA-256 is a fifth of the event loop's work on a
- * download). Chunks are copied into a ring of slots in a SharedArrayBuffer: a copy costs a tenth of the
- * hash, and no message is posted per chunk. The worker hashes the slots in order; records of several
- * streams interleave freely, each tagged with its stream's number.
+ * download). Chunks are copied into a ring of slots in a SharedArrayBuffer: a copy costs a fifth of the
+ * hash (98 ms against about 500 per GiB in an SFTP put), and no message is posted per chunk. The worker
+ * hashes the slots in order; records of several streams interleave freely, each tagged with its stream's
+ * number.
  *
  * Control words (Int32): [0] slots published by the event loop, [1] slots consumed by the worker, [2] the
  * worker sleeps, [3] waits for a free slot, then per slot its length (or a command) and its stream. Both

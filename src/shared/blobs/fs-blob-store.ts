@@ -253,7 +253,7 @@ type SyncSlots = { free: number };
  * one writev(2). Iterating the source (`for await`) would hand over everything it had buffered concatenated
  * into a new buffer: for an upload, a second allocation and copy of every byte. An aborted `signal` destroys
  * the source (a stalled one never yields again) and rejects. Every `syncBehindBytes`, an fdatasync starts
- * without holding up the writes (one at a time); the caller's fsync still decides durability.
+ * without holding up the writes (one at a time in a store); the caller's fsync still decides durability.
  */
 async function writeSource({
   handle,
