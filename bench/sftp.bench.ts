@@ -47,6 +47,10 @@ import { ensureBuilt, startProcessSampler } from './vault-servers.js';
  * 3), `--quick` (256 MiB, one round). BENCH_SFTP_CPU_PROF=<dir> runs Writ with --cpu-prof into that directory,
  * BENCH_SFTP_NODE_ARGS adds Node options to it (`--trace-gc`), BENCH_SFTP_MAIN runs another build's main.js.
  * Each side's fastest round counts: load from elsewhere on the machine only ever slows a round down.
+ *
+ * Besides the server's own CPU, each transfer records what the whole machine spent (client, server and kernel):
+ * on two cores shared with the client, it is what decides how fast a CPU-bound transfer can go, and OpenSSH's
+ * figure over Writ's is the speed ratio the two reach when neither waits on anything but the processors.
  */
 
 const cipher = 'aes128-gcm@openssh.com';
@@ -204,6 +208,18 @@ function treeCpuSeconds(rootPid: number): number {
   for (const [pid, stat] of stats) if (isInTree(pid)) ticks += stat.ticks;
   // Clock ticks are 1/100 s on Linux.
   return ticks / 100;
+}
+
+/**
+ * CPU seconds the whole machine spent busy (user, nice, system, irq, softirq; not idle, I/O wait or steal):
+ * server, client and kernel threads together. On two cores, a transfer whose every part is CPU-bound cannot
+ * beat 2 / (machine CPU seconds per GB) GB/s, so the ratio of two servers' figures bounds their speed ratio
+ * when the machine, not waiting, is what limits both.
+ */
+function machineBusyCpuSeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const [, user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).map(Number);
+  return [user, nice, system, irq, softirq].reduce<number>((sum, ticks) => sum + (ticks ?? 0), 0) / 100;
 }
 
 /** Stops a child process: SIGTERM, then SIGKILL when it lingers. */
@@ -563,7 +579,13 @@ async function openConnection({
   return { target, controlPath, stop };
 }
 
-type Transfer = { seconds: number; bytes: number; cpuSeconds: number; peakRssMiB: number | undefined };
+type Transfer = {
+  seconds: number;
+  bytes: number;
+  cpuSeconds: number;
+  machineCpuSeconds: number;
+  peakRssMiB: number | undefined;
+};
 
 /** One `sftp -b` run of a single command over the connection, timed from spawn to exit. */
 async function runSftp({
@@ -580,12 +602,13 @@ async function runSftp({
   command: string;
   cwd: string;
   clientArgs: string[];
-}): Promise<{ seconds: number; cpuSeconds: number; peakRssMiB: number | undefined }> {
+}): Promise<Omit<Transfer, 'bytes'>> {
   const batch = join(root, 'batch');
   writeFileSync(batch, `${command}\n`);
   const { pid, isSingleProcess } = connection.target;
   const sampler = isSingleProcess ? startProcessSampler(pid) : undefined;
   const cpuAtStart = treeCpuSeconds(pid);
+  const machineCpuAtStart = machineBusyCpuSeconds();
   const started = process.hrtime.bigint();
   const child = spawn(
     'sftp',
@@ -614,9 +637,10 @@ async function runSftp({
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = sampler?.stop();
   const cpuSeconds = Math.round((treeCpuSeconds(pid) - cpuAtStart) * 100) / 100;
+  const machineCpuSeconds = Math.round((machineBusyCpuSeconds() - machineCpuAtStart) * 100) / 100;
   if (exitCode !== 0)
     throw new Error(`${connection.target.kind}: sftp "${command}" exited ${exitCode}: ${stderr}`);
-  return { seconds, cpuSeconds, peakRssMiB: used?.peakRssMiB };
+  return { seconds, cpuSeconds, machineCpuSeconds, peakRssMiB: used?.peakRssMiB };
 }
 
 function quote(path: string): string {
@@ -652,13 +676,9 @@ async function measureRoundTrip({
   const copy = join(root, `copy-${kind.replace(/[^a-z0-9]+/gi, '-')}.bin`);
   const run = (command: string) => runSftp({ root, keyFile, connection, command, cwd: root, clientArgs });
   const put = await run(`put ${quote(source)} ${quote(remote)}`);
-  log(
-    `${kind}: put ${megabytesPerSecond({ ...put, bytes })} MB/s (${put.seconds.toFixed(1)} s, server CPU ${put.cpuSeconds} s)`,
-  );
+  logTransfer(kind, 'put', { ...put, bytes });
   const get = await run(`get ${quote(remote)} ${quote(copy)}`);
-  log(
-    `${kind}: get ${megabytesPerSecond({ ...get, bytes })} MB/s (${get.seconds.toFixed(1)} s, server CPU ${get.cpuSeconds} s)`,
-  );
+  logTransfer(kind, 'get', { ...get, bytes });
   const copySha256 = await sha256OfFile(copy);
   rmSync(copy, { force: true });
   if (copySha256 !== sourceSha256)
@@ -688,11 +708,16 @@ async function measurePut({
   const remote = `${connection.target.remoteDir}/big-${round}.bin`;
   const run = (command: string) => runSftp({ root, keyFile, connection, command, cwd: root, clientArgs: [] });
   const put = await run(`put ${quote(source)} ${quote(remote)}`);
-  log(
-    `${connection.target.kind}: put ${megabytesPerSecond({ ...put, bytes })} MB/s (${put.seconds.toFixed(1)} s, server CPU ${put.cpuSeconds} s)`,
-  );
+  logTransfer(connection.target.kind, 'put', { ...put, bytes });
   await run(`rm ${quote(remote)}`);
   return { ...put, bytes };
+}
+
+function logTransfer(kind: string, verb: 'put' | 'get', transfer: Transfer): void {
+  log(
+    `${kind}: ${verb} ${megabytesPerSecond(transfer)} MB/s (${transfer.seconds.toFixed(1)} s, ` +
+      `server CPU ${transfer.cpuSeconds} s, machine CPU ${transfer.machineCpuSeconds} s)`,
+  );
 }
 
 function megabytesPerSecond(transfer: { seconds: number; bytes: number }): number {
@@ -702,6 +727,11 @@ function megabytesPerSecond(transfer: { seconds: number; bytes: number }): numbe
 /** Server CPU (user + system, the whole process tree) per GB moved: its cost, whatever else runs here. */
 function cpuSecondsPerGB(transfer: Transfer): number {
   return Math.round((transfer.cpuSeconds / (transfer.bytes / 1e9)) * 100) / 100;
+}
+
+/** Busy CPU of the whole machine (client, server, kernel) per GB moved. */
+function machineCpuSecondsPerGB(transfer: Transfer): number {
+  return Math.round((transfer.machineCpuSeconds / (transfer.bytes / 1e9)) * 100) / 100;
 }
 
 function ratio(writ: number, baseline: number): number | null {
@@ -721,6 +751,8 @@ function summarize(rounds: RoundTrip[]) {
     getMBpsRounds: rounds.map((round) => megabytesPerSecond(round.get)),
     putCpuSecondsPerGB: Math.min(...rounds.map((round) => cpuSecondsPerGB(round.put))),
     getCpuSecondsPerGB: Math.min(...rounds.map((round) => cpuSecondsPerGB(round.get))),
+    putMachineCpuSecondsPerGB: Math.min(...rounds.map((round) => machineCpuSecondsPerGB(round.put))),
+    getMachineCpuSecondsPerGB: Math.min(...rounds.map((round) => machineCpuSecondsPerGB(round.get))),
     ...(peaks.length === 0 ? {} : { serverPeakRssMB: Math.max(...peaks) }),
   };
 }
@@ -804,12 +836,15 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
       putMBps: megabytesPerSecond(fastestCryptoFloorPut),
       putMBpsRounds: cryptoFloorPuts.map(megabytesPerSecond),
       putCpuSecondsPerGB: Math.min(...cryptoFloorPuts.map(cpuSecondsPerGB)),
+      putMachineCpuSecondsPerGB: Math.min(...cryptoFloorPuts.map(machineCpuSecondsPerGB)),
     };
     const ratios = {
       put: ratio(metrics.putMBps, baseline.putMBps),
       get: ratio(metrics.getMBps, baseline.getMBps),
       putCpuPerGB: ratio(metrics.putCpuSecondsPerGB, baseline.putCpuSecondsPerGB),
       getCpuPerGB: ratio(metrics.getCpuSecondsPerGB, baseline.getCpuSecondsPerGB),
+      putMachineCpuBound: ratio(baseline.putMachineCpuSecondsPerGB, metrics.putMachineCpuSecondsPerGB),
+      getMachineCpuBound: ratio(baseline.getMachineCpuSecondsPerGB, metrics.getMachineCpuSecondsPerGB),
       ssh2FloorPut: ratio(floorMetrics.putMBps, baseline.putMBps),
       ssh2FloorGet: ratio(floorMetrics.getMBps, baseline.getMBps),
       writPutToSsh2Floor: ratio(metrics.putMBps, floorMetrics.putMBps),
@@ -838,6 +873,10 @@ export async function runBenchmark(): Promise<BenchmarkReport> {
         MBps: '10^6 bytes per second, fastest of the rounds',
         CpuSecondsPerGB:
           'server user + system CPU seconds (whole process tree) per 10^9 bytes, lowest of the rounds',
+        MachineCpuSecondsPerGB:
+          'busy CPU seconds of the whole machine (client, server, kernel; not idle, I/O wait or steal) per 10^9 bytes, lowest of the rounds (anything else running here counts too)',
+        MachineCpuBound:
+          "OpenSSH's machine CPU per GB over Writ's: the speed ratio the two reach when both are limited by the machine's CPU alone",
         MB: 'MiB, peak resident set of writ serve',
       },
       settings: {
