@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ssh2, { type SFTPWrapper } from 'ssh2';
+import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanupCli,
@@ -12,11 +12,13 @@ import {
 } from '../support/cli.js';
 import { createLawyer } from '../support/documents-cli.js';
 import {
+  connectWithSsh2,
   generateClientKey,
   scanHostKey,
   signInWithTotp,
   spawnSftp,
   type SftpTestUser,
+  statusOf,
   totpCode,
   writeAskpass,
 } from './sftp-support.js';
@@ -24,70 +26,6 @@ import {
 afterEach(cleanupCli);
 
 const { STATUS_CODE } = ssh2.utils.sftp;
-
-/** An SSH connection by ssh2's own client (key, then the TOTP code), with its SFTP channel. */
-type Ssh2Session = { sftp: SFTPWrapper; closed: Promise<void>; end: () => void };
-
-function connectWithSsh2({
-  port,
-  fingerprint,
-  username,
-  keyFile,
-  totpSecret,
-}: {
-  port: number;
-  fingerprint: string;
-  username: string;
-  keyFile: string;
-  totpSecret: string;
-}): Promise<Ssh2Session> {
-  const client = new ssh2.Client();
-  const closed = new Promise<void>((resolve) => {
-    client.once('close', () => {
-      resolve();
-    });
-  });
-  return new Promise((resolve, reject) => {
-    client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) => {
-      // The next TOTP step: the one the HTTPS enrolment used cannot be replayed.
-      finish(prompts.map(() => totpCode(totpSecret, 30)));
-    });
-    client.once('error', reject);
-    client.once('ready', () => {
-      client.sftp((error, sftp) => {
-        if (error !== undefined && error !== null) reject(error);
-        else
-          resolve({
-            sftp,
-            closed,
-            end: () => {
-              client.end();
-            },
-          });
-      });
-    });
-    client.connect({
-      host: '127.0.0.1',
-      port,
-      username,
-      privateKey: readFileSync(keyFile),
-      tryKeyboard: true,
-      readyTimeout: 20_000,
-      hostVerifier: (key: Buffer) =>
-        `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === fingerprint,
-    });
-  });
-}
-
-/** The SFTP status an ssh2 client call failed with (`undefined` when it succeeded). */
-function statusOf(call: (done: (error: Error | null | undefined) => void) => void) {
-  return new Promise<{ code: number; message: string } | undefined>((resolve) => {
-    call((error) => {
-      if (error === null || error === undefined) resolve(undefined);
-      else resolve({ code: (error as Error & { code: number }).code, message: error.message });
-    });
-  });
-}
 
 async function listRootFolder(user: SftpTestUser, matter: { id: string; rootFolderId: string }) {
   const listing = await user.json('GET', `/api/matters/${matter.id}/folders/${matter.rootFolderId}`);

@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import ssh2, { type SFTPWrapper } from 'ssh2';
 import { expect } from 'vitest';
 import { requestHttps } from '../support/cli.js';
 import { lawyerPassword } from '../support/documents-cli.js';
@@ -216,4 +218,68 @@ export function scanHostKey({ port, fingerprint }: { port: number; fingerprint: 
   const printed = execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: `${scanned}\n`, encoding: 'utf8' });
   expect(printed).toContain(fingerprint);
   return line;
+}
+
+/** An SSH connection by ssh2's own client (key, then the TOTP code), with its SFTP channel. */
+export type Ssh2Session = { sftp: SFTPWrapper; closed: Promise<void>; end: () => void };
+
+export function connectWithSsh2({
+  port,
+  fingerprint,
+  username,
+  keyFile,
+  totpSecret,
+}: {
+  port: number;
+  fingerprint: string;
+  username: string;
+  keyFile: string;
+  totpSecret: string;
+}): Promise<Ssh2Session> {
+  const client = new ssh2.Client();
+  const closed = new Promise<void>((resolve) => {
+    client.once('close', () => {
+      resolve();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    client.on('keyboard-interactive', (_name, _instructions, _language, prompts, finish) => {
+      // The next TOTP step: the one the HTTPS enrolment used cannot be replayed.
+      finish(prompts.map(() => totpCode(totpSecret, 30)));
+    });
+    client.once('error', reject);
+    client.once('ready', () => {
+      client.sftp((error, sftp) => {
+        if (error !== undefined && error !== null) reject(error);
+        else
+          resolve({
+            sftp,
+            closed,
+            end: () => {
+              client.end();
+            },
+          });
+      });
+    });
+    client.connect({
+      host: '127.0.0.1',
+      port,
+      username,
+      privateKey: readFileSync(keyFile),
+      tryKeyboard: true,
+      readyTimeout: 20_000,
+      hostVerifier: (key: Buffer) =>
+        `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === fingerprint,
+    });
+  });
+}
+
+/** The SFTP status an ssh2 client call failed with (`undefined` when it succeeded). */
+export function statusOf(call: (done: (error: Error | null | undefined) => void) => void) {
+  return new Promise<{ code: number; message: string } | undefined>((resolve) => {
+    call((error) => {
+      if (error === null || error === undefined) resolve(undefined);
+      else resolve({ code: (error as Error & { code: number }).code, message: error.message });
+    });
+  });
 }

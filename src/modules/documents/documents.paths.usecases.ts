@@ -1,10 +1,17 @@
 import type { Principal } from '../identity/identity.models.js';
 import type { DocumentsDependencies } from './documents.dependencies.js';
 import { createFolderNotFoundError } from './documents.errors.js';
+import { createDocumentsRepository } from './documents.repository.js';
 import { listFolder } from './documents.folders.usecases.js';
 import { requireMatterAccess } from './documents.matter-access.js';
 import { listMatters } from './documents.matters.usecases.js';
-import type { DocumentSummary, Folder, Matter } from './documents.models.js';
+import {
+  type DocumentSummary,
+  type Folder,
+  type Matter,
+  nameLookupValue,
+  normalizeName,
+} from './documents.models.js';
 
 /**
  * The documents tree as a file system sees it (`/<matter>/<folder…>/<file>`, for SFTP): each step is
@@ -84,6 +91,15 @@ export async function listDirectory(
   ];
 }
 
+/**
+ * How a path segment is matched to a name: as the use-cases compare names (NFC, trimmed, regardless of case),
+ * so that a path finds the item an upload or a rename of that name would act on, and an exclusive create
+ * (`O_EXCL`) is refused for `Report.PDF` when `report.pdf` exists.
+ */
+function pathLookupKey(name: string): string {
+  return nameLookupValue(normalizeName(name) ?? name);
+}
+
 /** Resolves path segments (already normalized: no `.`/`..`, no empty ones) for the caller. */
 export async function resolvePath(
   deps: PathDeps,
@@ -107,8 +123,9 @@ export async function resolvePath(
         matterId: current.matter.id,
         folderId: current.folder.id,
       });
-      const folder = listing.folders.find((each) => each.name === name);
-      const document = listing.documents.find((each) => each.name === name);
+      const key = pathLookupKey(name);
+      const folder = listing.folders.find((each) => pathLookupKey(each.name) === key);
+      const document = listing.documents.find((each) => pathLookupKey(each.name) === key);
       if (folder !== undefined)
         next = { kind: 'folder', matter: current.matter, folder, isMatterRoot: false };
       else if (document !== undefined) {
@@ -134,4 +151,23 @@ export async function requireWritableMatter(
   matterId: string,
 ): Promise<void> {
   await requireMatterAccess({ ...deps, principal, matterId, action: 'document.write' });
+}
+
+/**
+ * Whether a folder holds nothing live, counting what the caller cannot see: removing a directory that looks
+ * empty must not trash content hidden from the caller (a highly sensitive document an assistant may not list).
+ */
+export async function isFolderEmpty(
+  deps: PathDeps,
+  principal: Principal,
+  entry: { matter: Matter; folder: Folder },
+): Promise<boolean> {
+  // Asked first, so that only a caller who may organize the matter learns anything about its content.
+  await requireMatterAccess({ ...deps, principal, matterId: entry.matter.id, action: 'document.organize' });
+  const repository = createDocumentsRepository({ db: deps.db });
+  const [folders, documents] = await Promise.all([
+    repository.listChildFolders({ parentId: entry.folder.id }),
+    repository.listDocuments({ folderId: entry.folder.id, trashed: false }),
+  ]);
+  return folders.length === 0 && documents.length === 0;
 }

@@ -2,8 +2,20 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { DocumentSummary } from '../../modules/documents/documents.models.js';
 import { sftpError } from './sftp.errors.js';
 
-/** Bytes of out-of-order writes held in memory before an upload is refused. */
+/**
+ * Bytes of out-of-order writes one session holds in memory, all its uploads together, before refusing: such a
+ * WRITE is answered at once, so the session's flow bound (sftp.flow-control.ts) does not cover what it holds.
+ */
 export const maxReorderBytes = 16 * 1024 * 1024;
+
+/**
+ * Handles (files and directories) one session may hold open. Each open upload holds a temporary blob file, an
+ * upload row and its pipeline's buffers (a few MiB); OpenSSH's client opens one or two at a time.
+ */
+export const maxOpenHandles = 64;
+
+/** Out-of-order WRITE data held by the uploads of one session. */
+export type ReorderBudget = { held: number };
 
 /** Plaintext a download decrypts ahead of the client's READ requests: about what OpenSSH keeps in flight. */
 export const readAheadBytes = 2 * 1024 * 1024;
@@ -111,8 +123,9 @@ export type ReadHandle = {
 
 export type DirHandle = {
   kind: 'dir';
-  entries: { filename: string; longname: string; attrs: object }[] | undefined;
-  isDone: boolean;
+  entries: { filename: string; longname: string; attrs: object }[];
+  /** The first entry not yet sent: READDIR answers in pages. */
+  next: number;
 };
 
 /**
@@ -129,6 +142,8 @@ export class WriteHandle {
   failure: Error | undefined;
   result: Promise<unknown> | undefined;
 
+  constructor(private readonly reorder: ReorderBudget = { held: 0 }) {}
+
   /** Resolves once the data is accepted (after back-pressure clears). */
   async write(offset: number, data: Buffer): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
@@ -136,10 +151,10 @@ export class WriteHandle {
       throw this.fail('Rewriting earlier bytes is not supported: uploads are written once, in order.');
     }
     if (offset > this.nextOffset) {
-      this.pendingBytes += data.length;
-      if (this.pendingBytes > maxReorderBytes) {
+      if (this.pending.has(offset) || this.reorder.held + data.length > maxReorderBytes) {
         throw this.fail('Writes arrived too far out of order: uploads must be written sequentially.');
       }
+      this.hold(data.length);
       this.pending.set(offset, data);
       return;
     }
@@ -151,7 +166,7 @@ export class WriteHandle {
       chunk = this.pending.get(this.nextOffset);
       if (chunk !== undefined) {
         this.pending.delete(this.nextOffset);
-        this.pendingBytes -= chunk.length;
+        this.hold(-chunk.length);
       }
     }
     if (!isFlowing) {
@@ -182,7 +197,14 @@ export class WriteHandle {
   private fail(message: string): Error {
     this.failure ??= sftpError.failure(message);
     this.content.destroy(this.failure);
+    this.pending.clear();
+    this.hold(-this.pendingBytes);
     return this.failure;
+  }
+
+  private hold(bytes: number): void {
+    this.pendingBytes += bytes;
+    this.reorder.held += bytes;
   }
 }
 
@@ -193,7 +215,13 @@ export class HandleTable {
   private readonly handles = new Map<string, SftpHandle>();
   private counter = 0;
 
+  /** Throws when `maxOpenHandles` are open: checked before an upload starts, which must not start for nothing. */
+  requireRoom(): void {
+    if (this.handles.size >= maxOpenHandles) throw sftpError.failure('Too many open files');
+  }
+
   add(handle: SftpHandle): Buffer {
+    this.requireRoom();
     this.counter += 1;
     const id = Buffer.alloc(4);
     id.writeUInt32BE(this.counter);

@@ -4,12 +4,12 @@ import type { DocumentsDependencies } from '../../modules/documents/documents.de
 import { openDocumentContent } from '../../modules/documents/documents.downloads.usecases.js';
 import {
   createFolder,
-  listFolder,
   setFolderTrashed,
   updateFolder,
 } from '../../modules/documents/documents.folders.usecases.js';
 import {
   type DirectoryEntry,
+  isFolderEmpty,
   listDirectory,
   type PathEntry,
   requireWritableMatter,
@@ -24,7 +24,13 @@ import { isSessionLive } from '../../modules/identity/identity.my-sessions.useca
 import { recordSftpRequestRefused } from '../../modules/identity/identity.ssh-keys.usecases.js';
 import type { Logger } from '../../shared/logger/logger.js';
 import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from './sftp.errors.js';
-import { HandleTable, SequentialReader, WriteHandle } from './sftp.handles.js';
+import {
+  type DirHandle,
+  HandleTable,
+  type ReorderBudget,
+  SequentialReader,
+  WriteHandle,
+} from './sftp.handles.js';
 import { controlSftpFlow, type SftpOutput } from './sftp.flow-control.js';
 import { answerSftpLimitsRequest, offerSftpLimits, sftpLimits } from './sftp.limits.js';
 import { formatSftpPath, normalizeSftpPath } from './sftp.paths.js';
@@ -82,6 +88,33 @@ function longnameOf(name: string, attrs: Attributes): string {
   return `${isDir ? 'drwxr-xr-x' : '-rw-r--r--'}    1 writ     writ     ${String(attrs.size).padStart(10, ' ')} ${stamp} ${name}`;
 }
 
+/**
+ * Entries per READDIR reply, and the bytes their names may take: OpenSSH's client refuses any packet over
+ * 256 KiB, which a whole listing of a large folder passes (about 1,500 entries of long names), so a listing is
+ * sent in pages, as OpenSSH's sftp-server does (100 entries at a time).
+ */
+const directoryPageEntries = 100;
+const directoryPageBytes = 128 * 1024;
+/** Attributes and framing of one entry, beyond its two names. */
+const directoryEntryOverheadBytes = 64;
+
+function nextDirectoryPage(handle: DirHandle): DirHandle['entries'] {
+  const page: DirHandle['entries'] = [];
+  let bytes = 0;
+  while (page.length < directoryPageEntries) {
+    const entry = handle.entries[handle.next];
+    if (entry === undefined) break;
+    const size =
+      Buffer.byteLength(entry.filename) + Buffer.byteLength(entry.longname) + directoryEntryOverheadBytes;
+    // A first entry always goes: names are bounded (255 characters), far below a packet.
+    if (page.length > 0 && bytes + size > directoryPageBytes) break;
+    page.push(entry);
+    bytes += size;
+    handle.next += 1;
+  }
+  return page;
+}
+
 /** Serves one SFTP channel for an authenticated principal. Every act goes through a documents use-case. */
 export function serveSftpSession({
   sftp,
@@ -107,6 +140,7 @@ export function serveSftpSession({
     deps.logger.warn('ssh2 is not the version Writ expects: SFTP sessions are not bounded');
   const documents = deps.documents;
   const handles = new HandleTable();
+  const reorder: ReorderBudget = { held: 0 };
   let queue: Promise<unknown> = Promise.resolve();
   let isCorked = false;
   const corkUntilNextTurn = () => {
@@ -257,7 +291,7 @@ export function serveSftpSession({
         const attrs = attrsOf(each);
         return { filename: each.name, longname: longnameOf(each.name, attrs), attrs };
       });
-      sftp.handle(reqid, handles.add({ kind: 'dir', entries, isDone: false }));
+      sftp.handle(reqid, handles.add({ kind: 'dir', entries, next: 0 }));
     });
   });
 
@@ -265,12 +299,9 @@ export function serveSftpSession({
     serve(reqid, 'readdir', () => {
       const handle = handles.get(id);
       if (handle?.kind !== 'dir') throw sftpError.failure('Invalid handle');
-      if (handle.isDone || handle.entries === undefined) {
-        sftp.status(reqid, STATUS_CODE.EOF);
-      } else {
-        handle.isDone = true;
-        sftp.name(reqid, handle.entries as never);
-      }
+      const page = nextDirectoryPage(handle);
+      if (page.length === 0) sftp.status(reqid, STATUS_CODE.EOF);
+      else sftp.name(reqid, page as never);
       return Promise.resolve();
     });
   });
@@ -298,7 +329,8 @@ export function serveSftpSession({
         target = { matterId: parent.matter.id, folderId: parent.folder.id, name: resolved.name };
       }
       await requireWritableMatter(documents, principal, target.matterId);
-      const handle = new WriteHandle();
+      handles.requireRoom();
+      const handle = new WriteHandle(reorder);
       handle.result = uploadDocument({ ...documents, principal, target, content: handle.content });
       // Failures surface at WRITE or CLOSE; this only keeps them from being unhandled meanwhile.
       handle.result.catch((error: unknown) => {
@@ -388,14 +420,7 @@ export function serveSftpSession({
       if (entry.kind === 'root' || (entry.kind === 'folder' && entry.isMatterRoot))
         throw sftpError.denied('matter_remove');
       if (entry.kind !== 'folder') throw sftpError.failure('Not a directory');
-      const listing = await listFolder({
-        ...documents,
-        principal,
-        matterId: entry.matter.id,
-        folderId: entry.folder.id,
-      });
-      if (listing.folders.length + listing.documents.length > 0)
-        throw sftpError.failure('Directory not empty');
+      if (!(await isFolderEmpty(documents, principal, entry))) throw sftpError.failure('Directory not empty');
       await setFolderTrashed({
         ...documents,
         principal,
@@ -416,12 +441,30 @@ export function serveSftpSession({
     });
   });
 
+  /**
+   * Where a rename puts its source. A destination that exists is refused, unless it is the source itself under
+   * another case or form of its name (`memo.pdf` to `Memo.pdf`): names are unique regardless of case.
+   */
+  const renameDestination = async (source: PathEntry, rawPath: string) => {
+    const segments = segmentsOf(rawPath);
+    const destination = await resolvePath(documents, principal, segments);
+    if (destination.kind === 'missing')
+      return { parent: requireFolderParent(destination.parent), name: destination.name };
+    const found = destination.entry;
+    const isSource =
+      (found.kind === 'document' && source.kind === 'document' && found.document.id === source.document.id) ||
+      (found.kind === 'folder' && source.kind === 'folder' && found.folder.id === source.folder.id);
+    const name = segments.at(-1);
+    if (!isSource || name === undefined) throw sftpError.failure('File exists');
+    const parent = await resolvePath(documents, principal, segments.slice(0, -1));
+    if (parent.kind !== 'found') throw sftpError.notFound();
+    return { parent: requireFolderParent(parent.entry), name };
+  };
+
   sftp.on('RENAME', (reqid, oldPath, newPath) => {
     serve(reqid, 'rename', async () => {
       const source = await requireFound(oldPath);
-      const destination = await resolve(newPath);
-      if (destination.kind === 'found') throw sftpError.failure('File exists');
-      const parent = requireFolderParent(destination.parent);
+      const { parent, name } = await renameDestination(source, newPath);
       if (source.kind === 'root' || (source.kind === 'folder' && source.isMatterRoot))
         throw sftpError.denied('matter_rename');
       if (parent.matter.id !== source.matter.id) throw sftpError.unsupported('cross_matter_move');
@@ -430,7 +473,7 @@ export function serveSftpSession({
           ...documents,
           principal,
           documentId: source.document.id,
-          name: destination.name,
+          name,
           folderId: parent.folder.id,
         });
       } else {
@@ -439,7 +482,7 @@ export function serveSftpSession({
           principal,
           matterId: source.matter.id,
           folderId: source.folder.id,
-          name: destination.name,
+          name,
           parentId: parent.folder.id,
         });
       }
