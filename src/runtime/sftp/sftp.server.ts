@@ -5,6 +5,12 @@ import type { DocumentsDependencies } from '../../modules/documents/documents.de
 import type { Principal } from '../../modules/identity/identity.models.js';
 import type { SshHostKey } from '../../modules/vault/vault.ssh-host-key.js';
 import type { Logger } from '../../shared/logger/logger.js';
+import {
+  createSftpAdmission,
+  type PendingSftpConnection,
+  sftpConnectionLimits,
+  type SftpConnectionLimits,
+} from './sftp.admission.js';
 import { createSftpAuthenticator, type SftpIdentityDeps } from './sftp.auth.js';
 import { serveSftpSession, type SftpTransport } from './sftp.session.js';
 import { hasNativeSshCiphers, missingNativeSshCiphersAdvice } from './sftp.native-ciphers.js';
@@ -41,6 +47,7 @@ export async function startSftpServer({
   documents,
   logger,
   shutdownTimeoutMs = 5000,
+  limits = sftpConnectionLimits,
 }: {
   host: string;
   port: number;
@@ -49,30 +56,59 @@ export async function startSftpServer({
   documents: DocumentsDependencies;
   logger: Logger;
   shutdownTimeoutMs?: number;
+  /** `sftpConnectionLimits` unless a test needs small ones. */
+  limits?: SftpConnectionLimits;
 }): Promise<RunningSftpServer> {
   const clients = new Set<{ end(): void }>();
-  // The TCP sockets are ours, handed to ssh2, so that a session can cork its socket (see `SftpTransport`).
-  const sockets = new Map<string, Socket>();
+  const admission = createSftpAdmission({ limits, logger });
+  // The TCP sockets are ours, handed to ssh2, so that a session can cork its socket (see `SftpTransport`),
+  // and so that a connection's login grace runs from accept, before ssh2 sees a byte.
+  const sockets = new Map<string, { socket: Socket; pending: PendingSftpConnection }>();
   const socketKey = (address: string | undefined, port: number | undefined) => `${address}|${port}`;
   const sshServer = new ssh2.Server(
     { hostKeys: [hostKey.privateKeyOpenSsh], algorithms: sftpAlgorithms as never, ident: 'Writ' },
     (client, info) => {
       clients.add(client);
-      const socket = sockets.get(socketKey(info.ip, info.port));
+      const accepted = sockets.get(socketKey(info.ip, info.port));
+      const closed = new AbortController();
       let principal: Principal | undefined;
+      let releaseUser: (() => void) | undefined;
+      let openSessions = 0;
       client.on(
         'authentication',
         createSftpAuthenticator({
           identity,
           connection: { clientAddress: info.ip, clientSoftware: info.header.versions.software },
           logger,
-          onAuthenticated: (authenticated) => {
+          maxAttempts: limits.maxAuthAttempts,
+          signal: closed.signal,
+          admit: (authenticated) => {
+            // Closed during the sign-in (its grace time ran out): it must not keep a place of its user.
+            if (closed.signal.aborted) return false;
+            releaseUser = admission.admitUser(authenticated.userId);
+            if (releaseUser === undefined) return false;
             principal = authenticated;
+            return true;
+          },
+          endConnection: () => {
+            client.end();
           },
         }),
       );
-      client.on('session', (accept) => {
+      client.once('ready', () => {
+        accepted?.pending.authenticated();
+      });
+      client.on('session', (accept, reject) => {
+        if (openSessions >= limits.maxSessionsPerConnection) {
+          logger.info({ userId: principal?.userId }, 'SFTP session refused: too many on one connection');
+          reject();
+          return;
+        }
         const session = accept();
+        openSessions += 1;
+        session.once('close', () => {
+          openSessions -= 1;
+        });
         session.on('sftp', (acceptSftp) => {
           if (principal === undefined) return;
           serveSftpSession({
@@ -85,7 +121,7 @@ export async function startSftpServer({
               endConnection: () => {
                 client.end();
               },
-              transport: socket ?? detachedTransport,
+              transport: accepted?.socket ?? detachedTransport,
             },
           });
         });
@@ -108,7 +144,11 @@ export async function startSftpServer({
       client.on('error', (error) => {
         logger.debug({ err: error }, 'SSH client error');
       });
-      client.on('close', () => clients.delete(client));
+      client.on('close', () => {
+        clients.delete(client);
+        closed.abort();
+        releaseUser?.();
+      });
     },
   );
   const server = createServer((socket) => {
@@ -117,8 +157,10 @@ export async function startSftpServer({
     // client waiting for those replies delays (measured on an ssh2 server answering WRITEs at once: 65–95
     // instead of 300–440 MB/s).
     socket.setNoDelay(true);
+    const pending = admission.admitConnection(socket);
+    if (pending === undefined) return;
     const key = socketKey(socket.remoteAddress, socket.remotePort);
-    sockets.set(key, socket);
+    sockets.set(key, { socket, pending });
     socket.once('close', () => sockets.delete(key));
     sshServer.injectSocket(socket);
   });
@@ -160,6 +202,7 @@ export async function startSftpServer({
         });
         // Idle connections would hold the server open: ask them to end now.
         for (const client of clients) client.end();
+        admission.dropUnauthenticated();
       }),
   };
 }
