@@ -10,6 +10,9 @@ import {
 } from './identity.admin.test-utils.js';
 import { resetPasswordWithRecoveryCode } from './identity.password-resets.recovery-code.usecases.js';
 import { issueRecoveryCodes } from './identity.recovery-codes.usecases.js';
+import { verifySecondFactor } from './identity.second-factor.usecases.js';
+import { browser, createSessionFixtures, oathtoolCode } from './identity.sessions.test-utils.js';
+import { signInWithPassword } from './identity.sign-in.usecases.js';
 
 const newPassword = 'a brand new passphrase for writ';
 const unchangedOnFailure = [
@@ -156,5 +159,89 @@ describeOnDatabases('self-service reset with a recovery code', ({ getDb }) => {
       (entry) => entry.data.reason,
     );
     expect(reasons.filter((reason) => reason === 'throttled')).toHaveLength(3);
+  });
+});
+
+describeOnDatabases('recovery attempts and the other brute-force counters', ({ getDb }) => {
+  const outcomeOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'ok',
+      (caught: unknown) => (caught as { code: string }).code,
+    );
+
+  let users = 0;
+  const setup = async () => {
+    const db = getDb();
+    const clock = createTestClock();
+    const fixtures = createSessionFixtures({ db, clock });
+    const user = await fixtures.user({ role: 'lawyer', username: `targeted-tess-${++users}` });
+    const recover = ({ username, clientAddress }: { username: string; clientAddress: string }) =>
+      resetPasswordWithRecoveryCode({
+        ...fixtures.deps,
+        username,
+        recoveryCode: 'ABCDE-FGHJK',
+        password: newPassword,
+        clientAddress,
+      });
+    return { db, clock, fixtures, user, recover };
+  };
+
+  test('after five failed sign-ins for a name, recovery attempts answer alike for a real and an unknown name', async () => {
+    const { fixtures, user, recover } = await setup();
+    const outcomes: string[][] = [];
+    for (const [index, username] of [user.username, 'no-such-person'].entries()) {
+      const device = { ...browser, clientAddress: `198.51.100.${index + 1}` };
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        await expectCode(
+          signInWithPassword({ ...fixtures.deps, username, password: 'a wrong password here', device }),
+          'identity.sign_in_failed',
+        );
+      }
+      const answers: string[] = [];
+      for (let attempt = 0; attempt < 6; attempt += 1) {
+        answers.push(await outcomeOf(recover({ username, clientAddress: device.clientAddress })));
+      }
+      outcomes.push(answers);
+    }
+    expect(outcomes).toEqual(
+      Array(2).fill([...Array<string>(5).fill('identity.reset_failed'), 'identity.sign_in_throttled']),
+    );
+  });
+
+  test('recovery attempts lock themselves out, and the victim still signs in with TOTP and steps up', async () => {
+    const { db, clock, fixtures, user, recover } = await setup();
+    const { secret } = await fixtures.enrolTotp({ username: user.username });
+    const answers: string[] = [];
+    for (let attempt = 0; attempt < 7; attempt += 1) {
+      answers.push(
+        await outcomeOf(recover({ username: user.username, clientAddress: `192.0.2.${attempt}` })),
+      );
+    }
+    expect(answers).toEqual([
+      ...Array<string>(5).fill('identity.reset_failed'),
+      'identity.sign_in_throttled',
+      'identity.sign_in_throttled',
+    ]);
+
+    const { token } = await fixtures.signIn({ username: user.username });
+    const { rotation } = await verifySecondFactor({
+      ...fixtures.deps,
+      principal: await fixtures.principalOf(token),
+      method: 'totp',
+      code: oathtoolCode({ secret, at: clock.now() }),
+      purpose: 'sign_in',
+      clientAddress: browser.clientAddress,
+    });
+    clock.advanceBy({ seconds: 30 });
+    const { secondFactorAt } = await verifySecondFactor({
+      ...fixtures.deps,
+      principal: await fixtures.principalOf(rotation?.token ?? ''),
+      method: 'totp',
+      code: oathtoolCode({ secret, at: clock.now() }),
+      purpose: 'step_up',
+      clientAddress: browser.clientAddress,
+    });
+    expect(secondFactorAt).toEqual(clock.now());
+    expect(await ledgerEntries(db, 'identity.second_factor_failed')).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { inTransaction } from '../../shared/db/transaction.js';
 import type { EventActor } from '../ledger/ledger.models.js';
+import type { KeyedHasher } from '../vault/vault.models.js';
 import type { IdentityDependencies } from './identity.dependencies.js';
 import { createResetFailedError, createSignInThrottledError } from './identity.errors.js';
 import { normalizeUsername } from './identity.models.js';
@@ -11,7 +12,6 @@ import {
   beginThrottledAttempt,
   clientHashOf,
   clientThrottleKey,
-  factorThrottleKey,
   recordLockoutIfReached,
   settleThrottledAttempt,
   type ThrottleSettings,
@@ -22,6 +22,26 @@ import {
 const absentUserId = 'usr_none';
 
 const codeRejected = new Error('password reset: recovery code rejected');
+
+/**
+ * The counter of anonymous recovery attempts on an account: `recovery:<user id>`, or for an unknown name
+ * `recovery:<keyed hash of the name>` (the hash sign-in keys it by), so that a name's answers here do not
+ * depend on whether it exists nor on what was tried at sign-in. Apart from `account:` and `factor:`: someone
+ * who knows only a username must not reach the counters that lock a user's sign-in or second factor.
+ * @NOTE Stored in `sign_in_throttles.key`, like the other keys of identity.throttle.ts.
+ */
+export function recoveryThrottleKey({
+  keyedHasher,
+  userId,
+  username,
+}: {
+  keyedHasher: Pick<KeyedHasher, 'hash'>;
+  userId: string | undefined;
+  username: string;
+}): string {
+  const account = userId ?? unknownAccountThrottleKey({ keyedHasher, username }).slice('account:'.length);
+  return `recovery:${account}`;
+}
 
 export type ResetWithRecoveryCodeArgs = CompleteArgs & {
   keyedHasher: Pick<IdentityDependencies['keyedHasher'], 'hash'>;
@@ -36,7 +56,8 @@ export type ResetWithRecoveryCodeArgs = CompleteArgs & {
  * Self-service reset for a user who lost their password but kept a recovery code: uses the code up and sets
  * the password. An unknown username, a disabled account and a wrong, malformed or used code fail alike,
  * after the same work (attempt counted, password hashed, code looked up, failure recorded). Attempts count
- * in the brute-force throttle with the account's other second-factor attempts; a blocked one does no more.
+ * in the brute-force throttle under their own key (`recoveryThrottleKey`) and the client's; a blocked one
+ * does no more.
  */
 export async function resetPasswordWithRecoveryCode({
   db,
@@ -56,14 +77,10 @@ export async function resetPasswordWithRecoveryCode({
   const account = await createPasswordResetsRepository({ db }).findAccountForReset({ username });
   const clientHash = clientHashOf({ keyedHasher, clientAddress });
   const clientKey = clientThrottleKey(clientHash);
-  // An unknown name is counted under its keyed hash, with the same allowance as an account's factors.
-  const key =
-    account === undefined
-      ? unknownAccountThrottleKey({ keyedHasher, username })
-      : factorThrottleKey(account.id);
+  const key = recoveryThrottleKey({ keyedHasher, userId: account?.id, username });
+  const accountRef = key.slice('recovery:'.length);
   const recordFailure = (reason: string, failures: number | undefined) =>
     inTransaction(db, async (trx) => {
-      const accountRef = account?.id ?? key.slice(key.indexOf(':') + 1);
       const data = { account: accountRef, reason, clientHash };
       await ledger.append({
         db: trx,
