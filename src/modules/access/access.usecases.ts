@@ -38,6 +38,11 @@ function hasRecentSecondFactor({
 
 /** The reason a caller answers with, from the policies that denied (an empty list: nothing permitted). */
 function explainDenial(facts: MatterFacts, policies: readonly string[]): AccessDecision {
+  // @NOTE A non-member is never told more than "not found": with no permit in play, a step-up or closed
+  // forbid would be the only reason listed, and answering with it would reveal that the matter or
+  // document exists, its classification or its status. No permit for non-members (matter.create,
+  // request_access, manage_walls, read_access_report) is gated by those forbids.
+  if (facts.membership === undefined) return { isAllowed: false, reason: 'hidden', policies };
   if (policies.includes('ethical-wall') || policies.includes('assistants-need-a-named-grant')) {
     return { isAllowed: false, reason: 'hidden', policies };
   }
@@ -47,7 +52,7 @@ function explainDenial(facts: MatterFacts, policies: readonly string[]): AccessD
   if (policies.includes('closed-matters-are-read-only') && policies.length === 1) {
     return { isAllowed: false, reason: 'closed', policies };
   }
-  return { isAllowed: false, reason: facts.membership === undefined ? 'hidden' : 'forbidden', policies };
+  return { isAllowed: false, reason: 'forbidden', policies };
 }
 
 /**

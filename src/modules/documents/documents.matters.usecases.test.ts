@@ -3,8 +3,10 @@ import { afterAll, expect, test } from 'vitest';
 import { describeOnDatabases } from '../../../test/support/databases.js';
 import { createDocumentsFixtures, readAll } from '../../../test/support/documents.js';
 import { expectCode, ledgerEntries } from '../../../test/support/assertions.js';
-import type { Role } from '../identity/identity.models.js';
+import type { Principal, Role } from '../identity/identity.models.js';
 import { createFolder, listFolder } from './documents.folders.usecases.js';
+import { destroyMatterKeys } from '../vault/vault.keys.usecases.js';
+import { setClassification } from './documents.classification.usecases.js';
 import {
   createMatter,
   getMatter,
@@ -13,7 +15,9 @@ import {
   removeMatterMember,
   setMatterMember,
   setMatterStatus,
+  shredMatter,
 } from './documents.matters.usecases.js';
+import { listDirectory, type PathDeps } from './documents.paths.usecases.js';
 import { addMatterParty, listMatterParties, removeMatterParty } from './documents.parties.usecases.js';
 import { getDocument, listTrash, setDocumentTrashed, updateDocument } from './documents.usecases.js';
 
@@ -356,5 +360,207 @@ describeOnDatabases('documents: matters and access', ({ getDb }) => {
       setMatterMember({ ...as, userId: lawyer.userId, role: 'admin' }),
       'documents.member_role_invalid',
     );
+  });
+});
+
+describeOnDatabases('documents: outsiders, concurrent owners and shredded matters', ({ getDb }) => {
+  const cleanups: (() => void)[] = [];
+  afterAll(() => {
+    for (const cleanup of cleanups) cleanup();
+  });
+  const setup = async () => {
+    const fixtures = await createDocumentsFixtures({ db: getDb() });
+    cleanups.push(fixtures.deps.cleanup);
+    return fixtures;
+  };
+  const outcomeOf = (result: PromiseSettledResult<unknown>) =>
+    result.status === 'fulfilled' ? 'done' : (result.reason as { code?: string }).code;
+
+  test('an outsider with a stale second factor cannot tell a highly sensitive document or a closed matter from a missing one', async () => {
+    const { deps, clock, user, lawyer, matter, upload, addMember } = await setup();
+    const secret = await createFolder({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      name: 'Settlement',
+    });
+    await setClassification({
+      ...deps,
+      principal: lawyer,
+      target: { matterId: matter.id, folderId: secret.id },
+      classification: 'highly_sensitive',
+    });
+    const highly = await upload({
+      target: { matterId: matter.id, folderId: secret.id, name: 'Terms.pdf' },
+      content: Buffer.from('terms'),
+    });
+    const ordinary = await upload({ content: Buffer.from('brief') });
+    const viewer = await user('lawyer');
+    await addMember(viewer, 'viewer');
+    const outsider = await user('lawyer');
+    clock.advanceBy({ minutes: 30 });
+    const apiToken = { ...outsider, via: 'api_token' as const, secondFactorAt: undefined };
+    for (const principal of [outsider, apiToken]) {
+      for (const documentId of [highly.document.id, ordinary.document.id, 'doc_00000000000000000000000000']) {
+        await expectCode(getDocument({ ...deps, principal, documentId }), 'documents.document_not_found');
+      }
+    }
+    // A member is still told what to do: confirm a second factor.
+    await expectCode(
+      getDocument({ ...deps, principal: viewer, documentId: highly.document.id }),
+      'identity.step_up_required',
+    );
+
+    await setMatterStatus({
+      ...deps,
+      principal: { ...lawyer, secondFactorAt: clock.now() },
+      matterId: matter.id,
+      status: 'closed',
+    });
+    for (const matterId of [matter.id, 'mat_00000000000000000000000000']) {
+      await expectCode(
+        createFolder({ ...deps, principal: outsider, matterId, name: 'Mine now' }),
+        'documents.matter_not_found',
+      );
+    }
+    await expectCode(
+      createFolder({
+        ...deps,
+        principal: { ...lawyer, secondFactorAt: clock.now() },
+        matterId: matter.id,
+        name: 'x',
+      }),
+      'documents.matter_closed',
+    );
+  });
+
+  test('two owners removing each other at the same time leave the matter with an owner', async () => {
+    for (let round = 0; round < 8; round++) {
+      const { db, deps, user, lawyer, matter, addMember } = await setup();
+      const partner = await user('lawyer');
+      await addMember(partner, 'owner');
+      const outcomes = await Promise.allSettled([
+        removeMatterMember({ ...deps, principal: lawyer, matterId: matter.id, userId: partner.userId }),
+        removeMatterMember({ ...deps, principal: partner, matterId: matter.id, userId: lawyer.userId }),
+      ]);
+      const owners = await db
+        .selectFrom('matter_members')
+        .select('user_id')
+        .where('matter_id', '=', matter.id)
+        .where('role', '=', 'owner')
+        .execute();
+      expect(owners, `round ${round}: ${outcomes.map(outcomeOf).join(', ')}`).toHaveLength(1);
+      // The one removed first is no longer an owner when their own request runs: not found.
+      expect(outcomes.map(outcomeOf).sort()).toEqual(['documents.matter_not_found', 'done']);
+      expect(await ledgerEntries(db, 'documents.member_removed')).toHaveLength(round + 1);
+    }
+  });
+
+  test('two owners demoting each other at the same time leave the matter with an owner', async () => {
+    for (let round = 0; round < 8; round++) {
+      const { db, deps, user, lawyer, matter, addMember } = await setup();
+      const partner = await user('lawyer');
+      await addMember(partner, 'owner');
+      const outcomes = await Promise.allSettled([
+        setMatterMember({
+          ...deps,
+          principal: lawyer,
+          matterId: matter.id,
+          userId: partner.userId,
+          role: 'editor',
+        }),
+        setMatterMember({
+          ...deps,
+          principal: partner,
+          matterId: matter.id,
+          userId: lawyer.userId,
+          role: 'editor',
+        }),
+      ]);
+      const owners = await db
+        .selectFrom('matter_members')
+        .select('user_id')
+        .where('matter_id', '=', matter.id)
+        .where('role', '=', 'owner')
+        .execute();
+      expect(owners, `round ${round}: ${outcomes.map(outcomeOf).join(', ')}`).toHaveLength(1);
+      expect(outcomes.map(outcomeOf).sort()).toEqual(['documents.action_forbidden', 'done']);
+    }
+  });
+
+  /** The matters an SFTP client sees as directories at `/`. */
+  const sftpRootMatterIds = async (deps: PathDeps, principal: Principal) =>
+    (await listDirectory(deps, principal, { kind: 'root' })).flatMap((entry) =>
+      entry.kind === 'folder' ? [entry.matter.id] : [],
+    );
+
+  test('shredding a matter marks it shredded: its members still list their matters, by HTTP and SFTP, and only its name is gone', async () => {
+    const { db, deps, user, lawyer, matter, addMember, upload } = await setup();
+    const { document } = await upload({ content: Buffer.from('privileged') });
+    const colleague = await user('lawyer');
+    await addMember(colleague, 'editor');
+    const live = await createMatter({ ...deps, principal: colleague, name: 'Doe v Roe' });
+
+    expect(await shredMatter({ ...deps, matterId: matter.id, actor: { type: 'system' } })).toEqual({
+      destroyed: expect.any(Number) as number,
+    });
+
+    const row = await db
+      .selectFrom('matters')
+      .select('shredded_at')
+      .where('id', '=', matter.id)
+      .executeTakeFirst();
+    expect(row?.shredded_at).toBe(deps.clock.now().getTime());
+    expect(await ledgerEntries(db, 'vault.matter_keys_destroyed')).toContainEqual(
+      expect.objectContaining({ data: expect.objectContaining({ matterId: matter.id }) as unknown }),
+    );
+    for (const principal of [lawyer, colleague]) {
+      const listed = await listMatters({ ...deps, principal });
+      expect(listed.find((m) => m.id === matter.id)?.name).toBe('');
+      expect(await sftpRootMatterIds(deps, principal)).toContain(matter.id);
+    }
+    expect((await listMatters({ ...deps, principal: colleague })).find((m) => m.id === live.id)?.name).toBe(
+      'Doe v Roe',
+    );
+    expect((await getMatter({ ...deps, principal: lawyer, matterId: matter.id })).name).toBe('');
+    await expectCode(
+      getDocument({ ...deps, principal: lawyer, documentId: document.id }),
+      'vault.matter_keys_destroyed',
+    );
+    // Again: nothing more is destroyed or recorded.
+    const entries = (await ledgerEntries(db, 'vault.matter_keys_destroyed')).length;
+    expect(await shredMatter({ ...deps, matterId: matter.id, actor: { type: 'system' } })).toEqual({
+      destroyed: 0,
+    });
+    expect(await ledgerEntries(db, 'vault.matter_keys_destroyed')).toHaveLength(entries);
+    await expectCode(
+      shredMatter({ ...deps, matterId: 'mat_00000000000000000000000000', actor: { type: 'system' } }),
+      'documents.matter_not_found',
+    );
+  });
+
+  test('a matter whose keys were erased without being marked shredded does not break the list, and shredding it again marks it', async () => {
+    const { db, deps, lawyer, matter } = await setup();
+    const live = await createMatter({ ...deps, principal: lawyer, name: 'Doe v Roe' });
+    await destroyMatterKeys({ ...deps, matterId: matter.id, actor: { type: 'system' } });
+
+    const listed = await listMatters({ ...deps, principal: lawyer });
+    expect(listed.map((m) => [m.id, m.name]).sort()).toEqual(
+      [
+        [matter.id, ''],
+        [live.id, 'Doe v Roe'],
+      ].sort(),
+    );
+    expect((await sftpRootMatterIds(deps, lawyer)).sort()).toEqual([matter.id, live.id].sort());
+
+    expect(await shredMatter({ ...deps, matterId: matter.id, actor: { type: 'system' } })).toEqual({
+      destroyed: 0,
+    });
+    const row = await db
+      .selectFrom('matters')
+      .select('shredded_at')
+      .where('id', '=', matter.id)
+      .executeTakeFirst();
+    expect(row?.shredded_at).not.toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import type { AccessGate } from './documents.matter-access.js';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
+import { isErrorWithCode } from '../../shared/errors/errors.js';
 import { inTransaction } from '../../shared/db/transaction.js';
 import {
   authorizeMatterCreation,
@@ -11,13 +12,19 @@ import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { EventActor } from '../ledger/ledger.models.js';
 import type { MatterVault, RootKeyring } from '../vault/vault.keys.models.js';
-import { createMatterKeys, openMatterVault, rotateMatterKey } from '../vault/vault.keys.usecases.js';
+import {
+  createMatterKeys,
+  destroyMatterKeys,
+  openMatterVault,
+  rotateMatterKey,
+} from '../vault/vault.keys.usecases.js';
 import type { DocumentsLedger, DocumentsSettings } from './documents.dependencies.js';
 import {
   createGranteeNotEligibleError,
   createGranteeScreenedError,
   createLastOwnerError,
   createMatterCreationForbiddenError,
+  createMatterNotFoundError,
   createMatterStatusInvalidError,
   createMemberRoleInvalidError,
   createNameInvalidError,
@@ -59,13 +66,23 @@ export function toMatter(row: MatterWithRole, vault: MatterVault | undefined): M
   };
 }
 
+/**
+ * The matter's vault, or undefined once it was shredded. Keys destroyed while `shredded_at` stayed unset
+ * (erased through the vault alone) count as shredded too, so that one shredded matter never breaks a list
+ * of live ones.
+ */
 async function openUnlessShredded(args: {
   db: Kysely<WritDatabase>;
   keyring: RootKeyring;
   row: MatterWithRole;
 }): Promise<MatterVault | undefined> {
   if (args.row.shredded_at !== null) return undefined;
-  return openMatterVault({ db: args.db, keyring: args.keyring, matterId: args.row.id });
+  try {
+    return await openMatterVault({ db: args.db, keyring: args.keyring, matterId: args.row.id });
+  } catch (error) {
+    if (isErrorWithCode({ error, code: 'vault.matter_keys_destroyed' })) return undefined;
+    throw error;
+  }
 }
 
 /** Opens a matter, with its keys and a root folder; the lawyer who opens it is its first owner. */
@@ -252,6 +269,7 @@ export async function setMatterMember({
   const memberRole = role as MatterRole;
   const now = clock.now();
   return inTransaction(db, async (trx) => {
+    await lockMatterMembership({ db: trx, matterId });
     await requireMatterAccess({
       access,
       db: trx,
@@ -297,6 +315,27 @@ export async function setMatterMember({
   });
 }
 
+/**
+ * Serializes the membership changes of one matter until the transaction ends, with a write that changes
+ * nothing: on PostgreSQL the matter's row is locked, so two owners removing or demoting each other cannot
+ * both count the other as the remaining owner under READ COMMITTED; on SQLite the transaction takes the
+ * write lock before it reads. Taken before the caller's own membership is read, so that a caller removed
+ * meanwhile is refused.
+ */
+async function lockMatterMembership({
+  db,
+  matterId,
+}: {
+  db: Kysely<WritDatabase>;
+  matterId: string;
+}): Promise<void> {
+  await db
+    .updateTable('matters')
+    .set({ updated_at: sql<number>`updated_at` })
+    .where('id', '=', matterId)
+    .execute();
+}
+
 async function requireAnotherOwner({
   repository,
   matterId,
@@ -334,6 +373,7 @@ export async function removeMatterMember({
 }): Promise<void> {
   const now = clock.now();
   await inTransaction(db, async (trx) => {
+    await lockMatterMembership({ db: trx, matterId });
     await requireMatterAccess({
       access,
       db: trx,
@@ -424,5 +464,40 @@ export async function setMatterStatus({
       });
     }
     return toMatter({ ...row, status: next }, await openUnlessShredded({ db: trx, keyring, row }));
+  });
+}
+
+/**
+ * Crypto-shreds a matter: marks it shredded and erases its keys in one transaction, so that lists show it
+ * as shredded rather than failing on keys that are gone. An operator's act (the `writ keys destroy-matter`
+ * command, holding the root key), taken without a policy decision. Running it again on a shredded matter
+ * changes nothing (`destroyed: 0`) but still marks it, which repairs a matter whose keys were erased alone.
+ */
+export async function shredMatter({
+  db,
+  clock,
+  ledger,
+  matterId,
+  actor,
+}: {
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  ledger: DocumentsLedger;
+  matterId: string;
+  actor: EventActor;
+}): Promise<{ destroyed: number }> {
+  return inTransaction(db, async (trx) => {
+    const repository = createDocumentsRepository({ db: trx });
+    const matter = await repository.findMatter({ matterId });
+    if (matter === undefined) throw createMatterNotFoundError();
+    if (matter.shredded_at === null) {
+      const now = clock.now().getTime();
+      await trx
+        .updateTable('matters')
+        .set({ shredded_at: now, updated_at: now })
+        .where('id', '=', matterId)
+        .execute();
+    }
+    return destroyMatterKeys({ db: trx, clock, ledger, matterId, actor });
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
+import { inTransaction } from '../../shared/db/transaction.js';
 import type { IdGenerator } from '../../shared/ids/ids.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
@@ -403,7 +404,9 @@ export async function destroyMatterKeys({
   matterId: string;
   actor: EventActor;
 }): Promise<{ destroyed: number }> {
-  return db.transaction().execute(async (trx) => {
+  // In the caller's transaction when it has one: the module that owns the matter marks it shredded in
+  // the same commit.
+  return inTransaction(db, async (trx) => {
     const repository = createVaultKeysRepository({ db: trx });
     await repository.lockMatterKeys(matterId);
     const { total } = await repository.countKeysOfMatter(matterId);

@@ -6,8 +6,8 @@ import { migrateToLatest } from '../../migrations/migrations.js';
 import type { WritDatabase } from '../../modules/database.js';
 import { createLedger, type Ledger } from '../../modules/ledger/ledger.usecases.js';
 import type { RotationProgress } from '../../modules/vault/vault.keys.models.js';
+import { shredMatter } from '../../modules/documents/documents.matters.usecases.js';
 import {
-  destroyMatterKeys,
   loadInstallationKey,
   rotateMatterKey,
   rotateRootKey,
@@ -162,13 +162,18 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
       const { config } = loadConfig(io, { dataDir: flags.dataDir });
       await withKeyStore(config, async ({ db, clock, ledger }) => {
         try {
-          const { destroyed } = await destroyMatterKeys({ db, clock, ledger, matterId, actor });
+          const { destroyed } = await shredMatter({ db, clock, ledger, matterId, actor });
           io.stdout(
             destroyed === 0
               ? `The keys of ${matterId} were already destroyed.\n`
               : `Destroyed ${destroyed} keys of ${matterId}: its documents can no longer be opened.\n`,
           );
         } catch (error) {
+          if (isErrorWithCode({ error, code: 'documents.matter_not_found' })) {
+            io.stderr(`There is no matter ${matterId}.\n`);
+            io.setExitCode(1);
+            return;
+          }
           if (!isErrorWithCode({ error, code: 'vault.key_not_found' })) throw error;
           io.stderr(`No keys are stored for matter ${matterId}.\n`);
           io.setExitCode(1);
