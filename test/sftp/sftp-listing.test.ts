@@ -82,10 +82,10 @@ describe('SFTP listings, names and per-session limits', () => {
       for (;;) {
         const page = await new Promise<string[] | undefined>((resolve, reject) => {
           sftp.readdir(handle, (error, list) => {
-            if ((error)?.code === STATUS_CODE.EOF)
-              resolve(undefined);
-            else if (error !== undefined && error !== null) reject(error);
-            else resolve(list.map((entry) => entry.filename));
+            if (error !== undefined && error !== null) {
+              if ('code' in error && error.code === STATUS_CODE.EOF) resolve(undefined);
+              else reject(error);
+            } else resolve(list.map((entry) => entry.filename));
           });
         });
         if (page === undefined) break;

@@ -88,13 +88,9 @@ function oracle(c: Case): boolean {
     return false;
   }
   const highlySensitive = c.classification === 'highly_sensitive';
-  // 4. Assistants reach highly sensitive material only with a grant naming them.
-  if (
-    role === 'assistant' &&
-    highlySensitive &&
-    !c.isNamed &&
-    ['document.list', 'document.read', 'document.share_outside'].includes(c.action)
-  ) {
+  // 4. Assistants reach highly sensitive material only with a grant naming them: without one they neither
+  // see it nor change it.
+  if (role === 'assistant' && highlySensitive && !c.isNamed && contentActions.includes(c.action)) {
     return false;
   }
   // 5. Highly sensitive reads need a recent second factor.
@@ -358,6 +354,23 @@ describe('access policies: the key rules, spelled out', () => {
     expect(decide({ ...assistant, classification: 'internal', action: 'document.read' }).isAllowed).toBe(
       true,
     );
+  });
+
+  test('an assistant editor without a named grant cannot change, move or overwrite highly sensitive items', () => {
+    const assistant = { persona: persona('assistant'), membership: 'editor' as const };
+    for (const action of ['document.write', 'document.organize'] as const) {
+      const unnamed = decide({ ...assistant, action, classification: 'highly_sensitive' });
+      // The same reason as for listing, so that the caller is answered not-found rather than forbidden.
+      expect(unnamed, action).toEqual({ isAllowed: false, reasons: ['assistants-need-a-named-grant'] });
+      expect(
+        decide({ ...assistant, action, classification: 'highly_sensitive', isNamed: true }).isAllowed,
+      ).toBe(true);
+      expect(decide({ ...assistant, action, classification: 'internal' }).isAllowed, action).toBe(true);
+      // Lawyers need no named grant.
+      expect(decide({ action, classification: 'highly_sensitive', membership: 'editor' }).isAllowed).toBe(
+        true,
+      );
+    }
   });
 
   test('reading highly sensitive content needs a recent second factor (step-up), and only that', () => {

@@ -204,4 +204,20 @@ describeOnDatabases('documents: folders and trash', ({ getDb }) => {
     expect(trash.documents.map((d) => d.id)).toEqual([document.id]);
     expect(trash.folders.map((f) => f.id)).toEqual([drafts.id]);
   });
+  test('someone outside the matter is told the matter is not found, whatever folder they name', async () => {
+    const { deps, matter, user, folder } = await setup();
+    const pleadings = await folder('Pleadings');
+    const outsider = await user('lawyer');
+    const asOutsider = { ...deps, principal: outsider };
+    for (const folderId of [undefined, pleadings.id, 'fld_nonexistent']) {
+      await expectCode(
+        listFolder({ ...asOutsider, matterId: matter.id, folderId }),
+        'documents.matter_not_found',
+      );
+    }
+    await expectCode(
+      listFolder({ ...asOutsider, matterId: 'mat_nonexistent', folderId: 'fld_nonexistent' }),
+      'documents.matter_not_found',
+    );
+  });
 });

@@ -2,6 +2,7 @@ import type { AccessGate } from './documents.matter-access.js';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
+import { isErrorWithCode } from '../../shared/errors/errors.js';
 import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { MatterVault, RootKeyring } from '../vault/vault.keys.models.js';
@@ -19,12 +20,16 @@ import {
   folderClassifications,
   requireMatterAccess,
 } from './documents.matter-access.js';
-import type { Classification } from '../access/access.models.js';
+import type { Classification, MatterAction } from '../access/access.models.js';
 import { requireMoveKeepsClassification } from './documents.classification.moves.js';
 import { actorOf } from './documents.matters.usecases.js';
 import { type DocumentSummary, type Folder, generateFolderId, sealContext } from './documents.models.js';
 import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
-import { createDocumentsRepository, type DocumentRowWithSize } from './documents.repository.js';
+import {
+  createDocumentsRepository,
+  type DocumentRowWithSize,
+  type MatterWithRole,
+} from './documents.repository.js';
 import type { FoldersTable } from './documents.tables.js';
 
 type FolderDeps = {
@@ -95,6 +100,46 @@ export async function requireLiveFolder({
   return folder;
 }
 
+/**
+ * Asks the policy whether the caller may `action` on a folder, by the folder's effective classification, and
+ * returns that classification. Ask about the matter first: a folder the caller may not see (a highly
+ * sensitive one, for an assistant without a named grant) then answers like a missing one.
+ */
+export async function requireFolderAccess({
+  access,
+  db,
+  clock,
+  principal,
+  matter,
+  folder,
+  action,
+}: {
+  access: AccessGate;
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  principal: Principal;
+  matter: MatterWithRole;
+  folder: FoldersTable;
+  action: MatterAction;
+}): Promise<Classification> {
+  const classification = await folderClassification({ db, matter, folderId: folder.id });
+  try {
+    await requireMatterAccess({
+      access,
+      db,
+      clock,
+      principal,
+      matterId: matter.id,
+      action,
+      item: { id: folder.id, classification },
+    });
+  } catch (error) {
+    if (isErrorWithCode({ error, code: createMatterNotFoundError.code })) throw createFolderNotFoundError();
+    throw error;
+  }
+  return classification;
+}
+
 export async function createFolder({
   access,
   db,
@@ -121,6 +166,15 @@ export async function createFolder({
         db: trx,
         matterId,
         folderId: parentId ?? matter.root_folder_id,
+      });
+      const inherited = await requireFolderAccess({
+        access,
+        db: trx,
+        clock,
+        principal,
+        matter,
+        folder: parent,
+        action: 'document.organize',
       });
       const vault = await openMatterVault({ db: trx, keyring, matterId });
       const folderId = generateFolderId();
@@ -152,7 +206,7 @@ export async function createFolder({
           data: { matterId, folderId, parentId: parent.id },
         },
       });
-      return toFolder(row, vault, await folderClassification({ db: trx, matter, folderId: parent.id }));
+      return toFolder(row, vault, inherited);
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw createNameTakenError();
@@ -177,18 +231,17 @@ export async function listFolder({
   matterId,
   folderId,
 }: Omit<FolderDeps, 'ledger'> & { matterId: string; folderId?: string | undefined }): Promise<FolderListing> {
-  const matterRow = await createDocumentsRepository({ db }).findMatter({ matterId });
-  if (matterRow === undefined) throw createMatterNotFoundError();
-  const folderRow = await requireLiveFolder({ db, matterId, folderId: folderId ?? matterRow.root_folder_id });
-  const folderClass = await folderClassification({ db, matter: matterRow, folderId: folderRow.id });
-  const matter = await requireMatterAccess({
+  // The matter before the folder: to someone outside it, a missing folder and a missing matter look alike.
+  const matter = await requireMatterAccess({ access, db, clock, principal, matterId, action: 'matter.view' });
+  const folderRow = await requireLiveFolder({ db, matterId, folderId: folderId ?? matter.root_folder_id });
+  const folderClass = await requireFolderAccess({
     access,
     db,
     clock,
     principal,
-    matterId,
+    matter,
+    folder: folderRow,
     action: 'document.list',
-    item: { id: folderRow.id, classification: folderClass },
   });
   const vault = await openMatterVault({ db, keyring, matterId });
   const repository = createDocumentsRepository({ db });
@@ -198,9 +251,9 @@ export async function listFolder({
     repository.listFolders({ matterId }),
   ]);
   const classOf = (row: { classification: Classification | null }) => row.classification ?? folderClass;
-  const effectiveOf = folderClassifications({ matter: matterRow, folders: all });
+  const effectiveOf = folderClassifications({ matter, folders: all });
   const inheritedOf = (row: FoldersTable) =>
-    row.parent_id === null ? matterRow.classification : effectiveOf(row.parent_id);
+    row.parent_id === null ? matter.classification : effectiveOf(row.parent_id);
   const visible = await allowedClassifications({
     access,
     db,
@@ -268,6 +321,15 @@ export async function updateFolder({
       });
       const repository = createDocumentsRepository({ db: trx });
       const folder = await requireLiveFolder({ db: trx, matterId, folderId });
+      await requireFolderAccess({
+        access,
+        db: trx,
+        clock,
+        principal,
+        matter,
+        folder,
+        action: 'document.organize',
+      });
       if (folder.parent_id === null) throw createFolderMoveInvalidError();
       const vault = await openMatterVault({ db: trx, keyring, matterId });
       const target = parentId === undefined ? folder.parent_id : parentId;
@@ -353,10 +415,26 @@ export async function setFolderTrashed({
   const now = clock.now().getTime();
   try {
     await inTransaction(db, async (trx) => {
-      await requireMatterAccess({ access, db: trx, clock, principal, matterId, action: 'document.organize' });
+      const matter = await requireMatterAccess({
+        access,
+        db: trx,
+        clock,
+        principal,
+        matterId,
+        action: 'document.organize',
+      });
       const repository = createDocumentsRepository({ db: trx });
       const folder = await repository.findFolder({ matterId, folderId });
       if (folder === undefined || folder.parent_id === null) throw createFolderNotFoundError();
+      await requireFolderAccess({
+        access,
+        db: trx,
+        clock,
+        principal,
+        matter,
+        folder,
+        action: 'document.organize',
+      });
       if ((folder.trashed_at !== null) === isTrashed) return;
       if (!isTrashed) {
         await requireLiveFolder({ db: trx, matterId, folderId: folder.parent_id });

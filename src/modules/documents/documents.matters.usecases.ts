@@ -1,5 +1,5 @@
 import type { AccessGate } from './documents.matter-access.js';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
 import { isErrorWithCode } from '../../shared/errors/errors.js';
 import { inTransaction } from '../../shared/db/transaction.js';
@@ -329,11 +329,7 @@ async function lockMatterMembership({
   db: Kysely<WritDatabase>;
   matterId: string;
 }): Promise<void> {
-  await db
-    .updateTable('matters')
-    .set({ updated_at: sql<number>`updated_at` })
-    .where('id', '=', matterId)
-    .execute();
+  await createDocumentsRepository({ db }).lockMatter({ matterId });
 }
 
 async function requireAnotherOwner({
@@ -490,14 +486,7 @@ export async function shredMatter({
     const repository = createDocumentsRepository({ db: trx });
     const matter = await repository.findMatter({ matterId });
     if (matter === undefined) throw createMatterNotFoundError();
-    if (matter.shredded_at === null) {
-      const now = clock.now().getTime();
-      await trx
-        .updateTable('matters')
-        .set({ shredded_at: now, updated_at: now })
-        .where('id', '=', matterId)
-        .execute();
-    }
+    if (matter.shredded_at === null) await repository.markMatterShredded({ matterId, now: clock.now() });
     return destroyMatterKeys({ db: trx, clock, ledger, matterId, actor });
   });
 }

@@ -133,6 +133,26 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
     },
 
     /**
+     * Locks the matter's row until the transaction ends, with a write that changes nothing: PostgreSQL locks
+     * the row, SQLite takes the database's write lock.
+     */
+    async lockMatter({ matterId }: { matterId: string }): Promise<void> {
+      await db
+        .updateTable('matters')
+        .set({ updated_at: sql<number>`updated_at` })
+        .where('id', '=', matterId)
+        .execute();
+    },
+
+    async markMatterShredded({ matterId, now }: { matterId: string; now: Date }): Promise<void> {
+      await db
+        .updateTable('matters')
+        .set({ shredded_at: now.getTime(), updated_at: now.getTime() })
+        .where('id', '=', matterId)
+        .execute();
+    },
+
+    /**
      * Adds `delta` bytes to the matter's usage unless that would pass `limit`; false when refused.
      * One conditional update, so that concurrent uploads cannot both slip under the quota.
      */

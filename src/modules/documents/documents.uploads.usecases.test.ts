@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { afterAll, expect, test } from 'vitest';
 import { describeOnDatabases } from '../../../test/support/databases.js';
 import {
@@ -12,11 +12,25 @@ import {
 } from '../../../test/support/documents.js';
 import type { DocumentsSettings } from './documents.dependencies.js';
 import { expectCode, ledgerEntries } from '../../../test/support/assertions.js';
-import { listFolder } from './documents.folders.usecases.js';
-import { getMatter } from './documents.matters.usecases.js';
+import { designateComplianceOfficer } from '../access/access.compliance.usecases.js';
+import { screenUser } from '../access/access.walls.usecases.js';
+import type { Principal } from '../identity/identity.models.js';
+import { createLedger } from '../ledger/ledger.usecases.js';
+import { isErrorWithCode } from '../../shared/errors/errors.js';
+import { createFolder, listFolder, setFolderTrashed } from './documents.folders.usecases.js';
+import { getMatter, removeMatterMember, setMatterStatus } from './documents.matters.usecases.js';
+import type { UploadTarget } from './documents.uploads.usecases.js';
 import { getDocument, setDocumentTrashed } from './documents.usecases.js';
 
 const MiB = 1024 * 1024;
+
+/** What a settled promise failed with (undefined when it succeeded). */
+async function failureOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
 
 /** A client that sends `sentBytes` and then loses its connection. */
 function connectionLostAfter(sentBytes: number): Readable {
@@ -66,7 +80,36 @@ describeOnDatabases('documents: uploads', ({ getDb }) => {
         return [];
       }
     };
-    return { ...fixtures, expectNothingStored };
+    /**
+     * An upload whose client has sent its first bytes and waits: policy, folder and name were checked and the
+     * upload is recorded, but the content is not complete. `finish` sends the rest and returns the outcome.
+     */
+    const startUpload = async ({ principal, target }: { principal: Principal; target: UploadTarget }) => {
+      const uploadRows = async () =>
+        (await db.selectFrom('document_uploads').select('id').where('matter_id', '=', matter.id).execute())
+          .length;
+      const before = await uploadRows();
+      const content = new PassThrough();
+      const result = fixtures.upload({ principal, target, content });
+      // Observed by `finish`; this only keeps an early refusal from being unhandled meanwhile.
+      result.catch(() => undefined);
+      content.write(randomBytes(64 * 1024));
+      for (let waited = 0; (await uploadRows()) === before; waited += 5) {
+        if (waited > 10_000) throw new Error('the upload never started');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return {
+        finish: () => {
+          content.end(randomBytes(64 * 1024));
+          return result;
+        },
+      };
+    };
+    const uploadedVersions = async () =>
+      (await ledgerEntries(db, 'documents.version_uploaded')).filter(
+        (entry) => entry.data.matterId === matter.id,
+      );
+    return { ...fixtures, expectNothingStored, startUpload, uploadedVersions };
   };
 
   test.each([
@@ -325,5 +368,127 @@ describeOnDatabases('documents: uploads', ({ getDb }) => {
       }),
       'documents.folder_not_found',
     );
+  });
+  test('an upload that finishes after its uploader was removed is refused as not found and leaves nothing', async () => {
+    const { deps, lawyer, matter, user, addMember, startUpload, expectNothingStored, uploadedVersions } =
+      await setup();
+    const editor = await user('lawyer');
+    await addMember(editor, 'editor');
+    const started = await startUpload({
+      principal: editor,
+      target: { matterId: matter.id, name: 'late.pdf' },
+    });
+    await removeMatterMember({ ...deps, principal: lawyer, matterId: matter.id, userId: editor.userId });
+    await expectCode(started.finish(), 'documents.matter_not_found');
+    await expectNothingStored();
+    expect(await uploadedVersions()).toEqual([]);
+  });
+
+  test('an upload that finishes after the matter was closed is refused as closed, by name and by document', async () => {
+    const { db, deps, lawyer, matter, upload, download, startUpload, uploadedVersions } = await setup();
+    const { document } = await upload({ content: Buffer.from('kept') });
+    const byName = await startUpload({ principal: lawyer, target: { matterId: matter.id, name: 'new.pdf' } });
+    const byDocument = await startUpload({ principal: lawyer, target: { documentId: document.id } });
+    await setMatterStatus({ ...deps, principal: lawyer, matterId: matter.id, status: 'closed' });
+    await expectCode(byName.finish(), 'documents.matter_closed');
+    await expectCode(byDocument.finish(), 'documents.matter_closed');
+    const listing = await listFolder({ ...deps, principal: lawyer, matterId: matter.id });
+    expect(listing.documents.map((d) => [d.name, d.currentVersion])).toEqual([['Brief.pdf', 1]]);
+    expect((await readAll((await download({ documentId: document.id })).body)).toString()).toBe('kept');
+    expect(await uploadedVersions()).toHaveLength(1);
+    expect(await listBlobKeys(deps.blobStore)).toHaveLength(1);
+    expect(
+      await db.selectFrom('document_uploads').select('id').where('matter_id', '=', matter.id).execute(),
+    ).toEqual([]);
+    expect((await getMatter({ ...deps, principal: lawyer, matterId: matter.id })).usedBytes).toBe(4);
+  });
+
+  test('an editor removed and the matter closed mid-upload get what a fresh upload would, and the matter lists nothing', async () => {
+    const { deps, lawyer, matter, user, addMember, upload, startUpload, expectNothingStored } = await setup();
+    const editor = await user('lawyer');
+    await addMember(editor, 'editor');
+    const target = { matterId: matter.id, name: 'late.pdf' };
+    const started = await startUpload({ principal: editor, target });
+    await removeMatterMember({ ...deps, principal: lawyer, matterId: matter.id, userId: editor.userId });
+    await setMatterStatus({ ...deps, principal: lawyer, matterId: matter.id, status: 'closed' });
+    const late = await failureOf(started.finish());
+    const fresh = await failureOf(upload({ principal: editor, target, content: Buffer.from('x') }));
+    expect(fresh).toBeDefined();
+    expect(isErrorWithCode({ error: late, code: (fresh as { code: string }).code })).toBe(true);
+    await expectNothingStored();
+  });
+
+  test('an upload that finishes after an ethical wall screened its uploader is refused as not found', async () => {
+    const { deps, user, matter, addMember, startUpload, expectNothingStored, uploadedVersions } =
+      await setup();
+    const admin = await user('admin');
+    const officer = await user('auditor');
+    const walls = {
+      ...deps,
+      ledger: createLedger({ clock: deps.clock }),
+      policy: deps.access.policy,
+      stepUpMinutes: deps.access.stepUpMinutes,
+    };
+    await designateComplianceOfficer({ ...walls, principal: admin, userId: officer.userId });
+    const editor = await user('lawyer');
+    await addMember(editor, 'editor');
+    const started = await startUpload({
+      principal: editor,
+      target: { matterId: matter.id, name: 'late.pdf' },
+    });
+    await screenUser({ ...walls, principal: officer, matterId: matter.id, userId: editor.userId });
+    await expectCode(started.finish(), 'documents.matter_not_found');
+    await expectNothingStored();
+    expect(await uploadedVersions()).toEqual([]);
+  });
+
+  test('an upload into a folder trashed meanwhile is refused as folder not found and leaves nothing', async () => {
+    const { db, deps, lawyer, matter, startUpload, uploadedVersions } = await setup();
+    const folder = await createFolder({ ...deps, principal: lawyer, matterId: matter.id, name: 'Exhibits' });
+    const started = await startUpload({
+      principal: lawyer,
+      target: { matterId: matter.id, folderId: folder.id, name: 'late.pdf' },
+    });
+    await setFolderTrashed({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      folderId: folder.id,
+      isTrashed: true,
+    });
+    await expectCode(started.finish(), 'documents.folder_not_found');
+    const count = async (table: 'documents' | 'document_versions' | 'document_uploads') =>
+      (await db.selectFrom(table).select('id').where('matter_id', '=', matter.id).execute()).length;
+    expect([
+      await count('documents'),
+      await count('document_versions'),
+      await count('document_uploads'),
+    ]).toEqual([0, 0, 0]);
+    expect(await listBlobKeys(deps.blobStore)).toEqual([]);
+    expect(await uploadedVersions()).toEqual([]);
+  });
+
+  test('a new version of a document trashed meanwhile is refused, by document and by name', async () => {
+    const { db, deps, lawyer, matter, upload, startUpload, uploadedVersions } = await setup();
+    const { document } = await upload({ content: Buffer.from('first') });
+    const byDocument = await startUpload({ principal: lawyer, target: { documentId: document.id } });
+    const byName = await startUpload({
+      principal: lawyer,
+      target: { matterId: matter.id, name: 'brief.pdf' },
+    });
+    await setDocumentTrashed({ ...deps, principal: lawyer, documentId: document.id, isTrashed: true });
+    await expectCode(byDocument.finish(), 'documents.document_trashed');
+    await expectCode(byName.finish(), 'documents.document_trashed');
+    const versions = await db
+      .selectFrom('document_versions')
+      .select('version')
+      .where('document_id', '=', document.id)
+      .execute();
+    expect(versions.map((v) => v.version)).toEqual([1]);
+    expect(await listBlobKeys(deps.blobStore)).toHaveLength(1);
+    expect(await uploadedVersions()).toHaveLength(1);
+    expect(
+      await db.selectFrom('document_uploads').select('id').where('matter_id', '=', matter.id).execute(),
+    ).toEqual([]);
   });
 });

@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isWritError } from '../../shared/errors/errors.js';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../shared/clock/clock.js';
+import { isErrorWithCode, isWritError } from '../../shared/errors/errors.js';
 import { inTransaction } from '../../shared/db/transaction.js';
+import type { WritDatabase } from '../database.js';
 import type { Principal } from '../identity/identity.models.js';
 import type { ContentKey, MatterVault } from '../vault/vault.keys.models.js';
 import { openMatterVault, saveContentKey } from '../vault/vault.keys.usecases.js';
@@ -19,8 +22,8 @@ import {
   createUploadTooLargeError,
   createVersionConflictError,
 } from './documents.errors.js';
-import { requireLiveFolder, toDocumentSummary } from './documents.folders.usecases.js';
-import { folderClassification, requireMatterAccess } from './documents.matter-access.js';
+import { requireFolderAccess, requireLiveFolder, toDocumentSummary } from './documents.folders.usecases.js';
+import { type AccessGate, folderClassification, requireMatterAccess } from './documents.matter-access.js';
 import { requireReadableDocument } from './documents.read.js';
 import { actorOf } from './documents.matters.usecases.js';
 import {
@@ -37,7 +40,7 @@ import {
 } from './documents.models.js';
 import { isUniqueViolation, nameLookupFor, requireNameFree, sealName } from './documents.naming.js';
 import { createDocumentsRepository, type MatterWithRole } from './documents.repository.js';
-import type { DocumentsTable } from './documents.tables.js';
+import type { DocumentsTable, FoldersTable } from './documents.tables.js';
 
 export type UploadTarget =
   /** A new document in a folder (the matter's root when omitted); same name as a live document: a new version of it. */
@@ -73,13 +76,15 @@ type Placement = {
   folderId: string;
   name: { name_sealed: string; name_lookup: string } | undefined;
   version: number;
+  /** The caller named a folder and a name rather than a document: the commit asks again what was asked. */
+  isByName: boolean;
 };
 
 /**
  * Stores an upload as a new version: streamed through SHA-256 and the vault's cipher into the blob store in
- * one pass, then committed with its key, its quota use and its ledger event in one transaction. Until that
- * commit nothing is visible; an upload cut off at any point leaves a recorded upload row whose blob the
- * abandoned-upload sweep removes.
+ * one pass, then committed with its key, its quota use and its ledger event in one transaction, which first
+ * asks the policy again (an upload can outlast the caller's access). Until that commit nothing is visible;
+ * an upload cut off at any point leaves a recorded upload row whose blob the abandoned-upload sweep removes.
  */
 export async function uploadDocument(args: UploadArgs): Promise<UploadResult> {
   const { settings, expectedSha256, declaredLength } = args;
@@ -133,18 +138,12 @@ async function placeUpload({
   principal,
   target,
 }: UploadArgs): Promise<Placement> {
-  const repository = createDocumentsRepository({ db });
+  const gate = { access, db, clock, principal };
   if ('documentId' in target) {
-    // A document in a matter the caller cannot see answers like one that does not exist.
-    const { document: existing, matter } = await requireReadableDocument({
-      access,
-      db,
-      clock,
-      principal,
+    const { document: existing, matter } = await requireWritableDocument({
+      ...gate,
       documentId: target.documentId,
-      action: 'document.write',
     });
-    if (existing.trashed_at !== null) throw createDocumentTrashedError();
     const vault = await openMatterVault({ db, keyring, matterId: matter.id });
     return {
       matter,
@@ -154,29 +153,24 @@ async function placeUpload({
       folderId: existing.folder_id,
       name: undefined,
       version: existing.current_version + 1,
+      isByName: false,
     };
   }
-  const matter = await requireMatterAccess({
-    access,
-    db,
-    clock,
-    principal,
+  const { matter, folder } = await requireWritableFolder({
+    ...gate,
     matterId: target.matterId,
-    action: 'document.write',
-  });
-  const folder = await requireLiveFolder({
-    db,
-    matterId: matter.id,
-    folderId: target.folderId ?? matter.root_folder_id,
+    folderId: target.folderId,
   });
   const vault = await openMatterVault({ db, keyring, matterId: matter.id });
   const documentId = generateDocumentId();
   const name = sealName({ vault, rawName: target.name, context: sealContext.documentName(documentId) });
-  const existing = await repository.findLiveDocumentByName({
+  const repository = createDocumentsRepository({ db });
+  const namesake = await repository.findLiveDocumentByName({
     folderId: folder.id,
     nameLookup: name.name_lookup,
   });
-  if (existing !== undefined) {
+  if (namesake !== undefined) {
+    const { document: existing } = await requireWritableNamesake({ ...gate, documentId: namesake.id });
     return {
       matter,
       vault,
@@ -185,6 +179,7 @@ async function placeUpload({
       folderId: folder.id,
       name: undefined,
       version: existing.current_version + 1,
+      isByName: true,
     };
   }
   await requireNameFree({
@@ -194,7 +189,82 @@ async function placeUpload({
   });
   // Only the sealed form and the lookup hash: the row must never receive the plaintext `name`.
   const sealed = { name_sealed: name.name_sealed, name_lookup: name.name_lookup };
-  return { matter, vault, documentId, existing: undefined, folderId: folder.id, name: sealed, version: 1 };
+  return {
+    matter,
+    vault,
+    documentId,
+    existing: undefined,
+    folderId: folder.id,
+    name: sealed,
+    version: 1,
+    isByName: true,
+  };
+}
+
+type UploadGate = { access: AccessGate; db: Kysely<WritDatabase>; clock: Clock; principal: Principal };
+
+/** A document the caller may add a version to: one in a matter they cannot see answers as missing. */
+async function requireWritableDocument({
+  documentId,
+  ...gate
+}: UploadGate & { documentId: string }): Promise<{ document: DocumentsTable; matter: MatterWithRole }> {
+  const { document, matter } = await requireReadableDocument({
+    ...gate,
+    documentId,
+    action: 'document.write',
+  });
+  if (document.trashed_at !== null) throw createDocumentTrashedError();
+  return { document, matter };
+}
+
+/** A live folder the caller may write into, asked of the matter first so that outsiders learn nothing of it. */
+async function requireWritableFolder({
+  matterId,
+  folderId,
+  ...gate
+}: UploadGate & { matterId: string; folderId: string | undefined }): Promise<{
+  matter: MatterWithRole;
+  folder: FoldersTable;
+}> {
+  const matter = await requireMatterAccess({ ...gate, matterId, action: 'document.write' });
+  const folder = await requireLiveFolder({
+    db: gate.db,
+    matterId: matter.id,
+    folderId: folderId ?? matter.root_folder_id,
+  });
+  await requireFolderAccess({ ...gate, matter, folder, action: 'document.write' });
+  return { matter, folder };
+}
+
+/**
+ * The live document already holding the uploaded name, if the caller may write a version of it. One they may
+ * not see answers as a taken name: the collision cannot be hidden, its id, version and size can.
+ */
+async function requireWritableNamesake(
+  args: UploadGate & { documentId: string },
+): Promise<{ document: DocumentsTable; matter: MatterWithRole }> {
+  try {
+    return await requireWritableDocument(args);
+  } catch (error) {
+    if (isErrorWithCode({ error, code: createDocumentNotFoundError.code })) throw createNameTakenError();
+    throw error;
+  }
+}
+
+/**
+ * The placement's questions asked again on the commit's transaction: while the content streamed the caller
+ * may have been removed or screened, the matter closed, the folder or the document trashed. A refusal answers
+ * as a fresh upload would; returns the matter as it is now.
+ */
+async function requireStillWritable({
+  placement,
+  ...gate
+}: UploadGate & { placement: Placement }): Promise<MatterWithRole> {
+  const { matter, documentId, existing, folderId, isByName } = placement;
+  if (!isByName) return (await requireWritableDocument({ ...gate, documentId })).matter;
+  const current = await requireWritableFolder({ ...gate, matterId: matter.id, folderId });
+  if (existing !== undefined) await requireWritableNamesake({ ...gate, documentId });
+  return current.matter;
 }
 
 type StoredContent = { size: number; ciphertextSize: number; sha256: string };
@@ -241,6 +311,7 @@ function toUploadError(error: unknown): unknown {
 }
 
 async function commitVersion({
+  access,
   db,
   clock,
   keyring,
@@ -284,8 +355,9 @@ async function commitVersion({
     created_at: now,
   };
   return inTransaction(db, async (trx) => {
+    const current = await requireStillWritable({ access, db: trx, clock, principal, placement });
     const repository = createDocumentsRepository({ db: trx });
-    const limit = matter.quota_bytes ?? undefined;
+    const limit = current.quota_bytes ?? undefined;
     if (
       !(await repository.addUsedBytes({ matterId: matter.id, delta: stored.size, limit, now: new Date(now) }))
     ) {
@@ -314,7 +386,7 @@ async function commitVersion({
       document: toDocumentSummary(
         { ...documentRow, size: stored.size },
         vault,
-        await folderClassification({ db: trx, matter, folderId: documentRow.folder_id }),
+        await folderClassification({ db: trx, matter: current, folderId: documentRow.folder_id }),
       ),
       version: {
         id: versionId,

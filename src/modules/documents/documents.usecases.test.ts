@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { afterAll, expect, test } from 'vitest';
+import { expectCode } from '../../../test/support/assertions.js';
 import { describeOnDatabases } from '../../../test/support/databases.js';
 import {
   createDocumentsFixtures,
@@ -11,10 +12,11 @@ import {
   readAll,
 } from '../../../test/support/documents.js';
 import { sweepAbandonedUploads } from './documents.cleanup.usecases.js';
-import { createFolder } from './documents.folders.usecases.js';
-import { createMatter } from './documents.matters.usecases.js';
+import { setClassification } from './documents.classification.usecases.js';
+import { createFolder, listFolder, setFolderTrashed } from './documents.folders.usecases.js';
+import { createMatter, setMatterMember } from './documents.matters.usecases.js';
 import { contentBlobKey, generateBlobId, generateUploadId } from './documents.models.js';
-import { getDocument, updateDocument } from './documents.usecases.js';
+import { getDocument, listTrash, setDocumentTrashed, updateDocument } from './documents.usecases.js';
 
 describeOnDatabases('documents: cleanup and confidentiality', ({ getDb, dialect }) => {
   const cleanups: (() => void)[] = [];
@@ -151,3 +153,106 @@ function toBytes(value: unknown): Buffer | undefined {
   if (value !== null && typeof value === 'object') return Buffer.from(JSON.stringify(value), 'utf8');
   return undefined;
 }
+
+describeOnDatabases('documents: the trash', ({ getDb }) => {
+  const cleanups: (() => void)[] = [];
+  afterAll(() => {
+    for (const cleanup of cleanups) cleanup();
+  });
+  /** A matter whose trash holds ordinary and highly sensitive items, labelled on a folder, on a document, inherited. */
+  const setup = async () => {
+    const fixtures = await createDocumentsFixtures({ db: getDb() });
+    cleanups.push(fixtures.deps.cleanup);
+    const { deps, lawyer, matter, upload } = fixtures;
+    const as = { ...deps, principal: lawyer };
+    const label = (target: { folderId: string } | { documentId: string }) =>
+      setClassification({
+        ...as,
+        target: 'folderId' in target ? { matterId: matter.id, ...target } : target,
+        classification: 'highly_sensitive',
+      });
+    const settlement = await createFolder({ ...as, matterId: matter.id, name: 'Settlement' });
+    await label({ folderId: settlement.id });
+    const terms = await upload({
+      target: { matterId: matter.id, folderId: settlement.id, name: 'Secret settlement terms.pdf' },
+      content: randomBytes(1234),
+    });
+    const witnesses = await upload({
+      target: { matterId: matter.id, name: 'Witness list.docx' },
+      content: Buffer.from('w'),
+    });
+    await label({ documentId: witnesses.document.id });
+    const brief = await upload({
+      target: { matterId: matter.id, name: 'Brief.pdf' },
+      content: Buffer.from('b'),
+    });
+    const drafts = await createFolder({ ...as, matterId: matter.id, name: 'Drafts' });
+    const offers = await createFolder({
+      ...as,
+      matterId: matter.id,
+      parentId: settlement.id,
+      name: 'Offers',
+    });
+    for (const documentId of [terms.document.id, witnesses.document.id, brief.document.id]) {
+      await setDocumentTrashed({ ...as, documentId, isTrashed: true });
+    }
+    for (const folderId of [drafts.id, offers.id]) {
+      await setFolderTrashed({ ...as, matterId: matter.id, folderId, isTrashed: true });
+    }
+    const trashOf = async (principal: typeof lawyer) => {
+      const trash = await listTrash({ ...deps, principal, matterId: matter.id });
+      return {
+        documents: trash.documents.map((d) => d.name).sort(),
+        folders: trash.folders.map((f) => f.name).sort(),
+      };
+    };
+    return { ...fixtures, terms, trashOf };
+  };
+  const everything = {
+    documents: ['Brief.pdf', 'Secret settlement terms.pdf', 'Witness list.docx'],
+    folders: ['Drafts', 'Offers'],
+  };
+
+  test('an assistant without a named grant sees no highly sensitive item in the trash, as in the folders', async () => {
+    const { deps, user, matter, terms, addMember, trashOf } = await setup();
+    const assistant = await user('assistant');
+    await addMember(assistant, 'editor');
+    expect(await trashOf(assistant)).toEqual({ documents: ['Brief.pdf'], folders: ['Drafts'] });
+    await expectCode(
+      getDocument({ ...deps, principal: assistant, documentId: terms.document.id }),
+      'documents.document_not_found',
+    );
+    const root = await listFolder({ ...deps, principal: assistant, matterId: matter.id });
+    expect(root.folders.map((f) => f.name)).not.toContain('Settlement');
+  });
+
+  test('an owner, and an assistant whose grant names them, see every trashed item', async () => {
+    const { deps, user, lawyer, matter, trashOf } = await setup();
+    expect(await trashOf(lawyer)).toEqual(everything);
+    const named = await user('assistant');
+    await setMatterMember({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      userId: named.userId,
+      role: 'editor',
+      isNamedForHighlySensitive: true,
+    });
+    expect(await trashOf(named)).toEqual(everything);
+  });
+
+  test('listing the trash of a highly sensitive matter needs no step-up, like listing its folders', async () => {
+    const { deps, clock, user, lawyer, matter, addMember, trashOf } = await setup();
+    await setClassification({
+      ...deps,
+      principal: lawyer,
+      target: { matterId: matter.id },
+      classification: 'highly_sensitive',
+    });
+    const viewer = await user('lawyer');
+    await addMember(viewer, 'viewer');
+    clock.advanceBy({ minutes: 30 });
+    await listFolder({ ...deps, principal: viewer, matterId: matter.id });
+    expect(await trashOf(viewer)).toEqual(everything);
+  });
+});

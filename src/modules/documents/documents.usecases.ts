@@ -10,6 +10,7 @@ import type { DocumentsLedger } from './documents.dependencies.js';
 import { createDocumentTrashedError, createNameTakenError } from './documents.errors.js';
 import { requireLiveFolder, toDocumentSummary, toFolder } from './documents.folders.usecases.js';
 import {
+  allowedClassifications,
   folderClassification,
   folderClassifications,
   requireMatterAccess,
@@ -20,6 +21,7 @@ import { type DocumentSummary, type DocumentVersion, type Folder, sealContext } 
 import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
 import { requireReadableDocument, toVersion } from './documents.read.js';
 import { createDocumentsRepository } from './documents.repository.js';
+import type { FoldersTable } from './documents.tables.js';
 
 export {
   uploadDocument,
@@ -210,7 +212,11 @@ export async function setDocumentTrashed({
   }
 }
 
-/** The matter's trashed documents and folders, most recently trashed first. */
+/**
+ * The matter's trashed documents and folders, most recently trashed first. Decided like a folder listing:
+ * the caller must see the matter, then each item is shown only if they may `document.list` it at its own
+ * effective classification (an assistant without a named grant sees no highly sensitive item).
+ */
 export async function listTrash({
   access,
   db,
@@ -225,7 +231,7 @@ export async function listTrash({
     clock,
     principal,
     matterId,
-    action: 'document.read',
+    action: 'matter.view',
   });
   const vault = await openMatterVault({ db, keyring, matterId });
   const repository = createDocumentsRepository({ db });
@@ -234,13 +240,28 @@ export async function listTrash({
     repository.listFolders({ matterId }),
   ]);
   const effectiveOf = folderClassifications({ matter, folders });
+  const inheritedByFolder = (row: FoldersTable) =>
+    row.parent_id === null ? matter.classification : effectiveOf(row.parent_id);
+  const trashedFolders = folders.filter((row) => row.trashed_at !== null);
+  const visible = await allowedClassifications({
+    access,
+    db,
+    clock,
+    principal,
+    matter,
+    action: 'document.list',
+    classifications: [
+      ...rows.map((row) => row.classification ?? effectiveOf(row.folder_id)),
+      ...trashedFolders.map((row) => row.classification ?? inheritedByFolder(row)),
+    ],
+  });
   return {
-    documents: rows.map((row) => toDocumentSummary(row, vault, effectiveOf(row.folder_id))),
-    folders: folders
-      .filter((row) => row.trashed_at !== null)
+    documents: rows
+      .filter((row) => visible.has(row.classification ?? effectiveOf(row.folder_id)))
+      .map((row) => toDocumentSummary(row, vault, effectiveOf(row.folder_id))),
+    folders: trashedFolders
+      .filter((row) => visible.has(row.classification ?? inheritedByFolder(row)))
       .sort((a, b) => (b.trashed_at ?? 0) - (a.trashed_at ?? 0))
-      .map((row) =>
-        toFolder(row, vault, row.parent_id === null ? matter.classification : effectiveOf(row.parent_id)),
-      ),
+      .map((row) => toFolder(row, vault, inheritedByFolder(row))),
   };
 }
