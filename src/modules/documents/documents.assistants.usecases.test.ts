@@ -5,7 +5,8 @@ import { createDocumentsFixtures, listBlobKeys } from '../../../test/support/doc
 import { isErrorWithCode } from '../../shared/errors/errors.js';
 import { setClassification } from './documents.classification.usecases.js';
 import { createFolder, listFolder, setFolderTrashed, updateFolder } from './documents.folders.usecases.js';
-import { setMatterMember } from './documents.matters.usecases.js';
+import { listMatters, setMatterMember } from './documents.matters.usecases.js';
+import { isFolderEmpty } from './documents.paths.usecases.js';
 import { getDocument, setDocumentTrashed, updateDocument } from './documents.usecases.js';
 
 describeOnDatabases('documents: assistants and highly sensitive items', ({ getDb }) => {
@@ -196,5 +197,30 @@ describeOnDatabases('documents: assistants and highly sensitive items', ({ getDb
     const { document } = await getDocument({ ...deps, principal: lawyer, documentId: terms.id });
     expect(document.name).toBe('Final terms.pdf');
     expect(document.trashedAt).toBeInstanceOf(Date);
+  });
+
+  test('a folder that looks empty to an assistant is not empty while it holds what they cannot see (SFTP rmdir)', async () => {
+    const { matter, asOwner, asAssistant, assistant, upload } = await setup();
+    const privileged = await createFolder({ ...asOwner, matterId: matter.id, name: 'Privileged' });
+    const { document: advice } = await upload({
+      target: { matterId: matter.id, folderId: privileged.id, name: 'Advice.pdf' },
+      content: Buffer.from('advice'),
+    });
+    await setClassification({
+      ...asOwner,
+      target: { documentId: advice.id },
+      classification: 'highly_sensitive',
+    });
+    const empty = await createFolder({ ...asOwner, matterId: matter.id, name: 'Empty' });
+    const [seen] = (await listMatters({ ...asAssistant })).filter((each) => each.id === matter.id);
+    if (seen === undefined) throw new Error('the assistant should see the matter');
+    const listed = await listFolder({ ...asAssistant, matterId: matter.id, folderId: privileged.id });
+    expect(listed.documents).toEqual([]);
+    expect(listed.folders).toEqual([]);
+    expect(await isFolderEmpty(asAssistant, assistant, { matter: seen, folder: listed.folder })).toBe(false);
+    const emptyListing = await listFolder({ ...asAssistant, matterId: matter.id, folderId: empty.id });
+    expect(await isFolderEmpty(asAssistant, assistant, { matter: seen, folder: emptyListing.folder })).toBe(
+      true,
+    );
   });
 });

@@ -81,7 +81,7 @@ export function registerAdminRoutes(
     url: '/api/admin/users/:id/sessions/revoke',
     schema: {
       tags: ['admin'],
-      summary: 'End every session of an account (administrators)',
+      summary: 'End every session of an account and revoke its API tokens and SSH keys (administrators)',
       params: userIdParams,
       response: { 200: revokedSessionsResponse },
     },

@@ -37,7 +37,12 @@ export const userStatusResponse = Type.Object({
   status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
 });
 
-export const revokedSessionsResponse = Type.Object({ count: Type.Integer() });
+/** A token or key made from a stolen session must not outlive it: both go with the sessions. */
+export const revokedSessionsResponse = Type.Object({
+  count: Type.Integer({ description: 'Sessions ended.' }),
+  apiTokenCount: Type.Integer({ description: 'API tokens of the account revoked with them.' }),
+  sshKeyCount: Type.Integer({ description: 'SSH keys of the account removed with them.' }),
+});
 
 export const passwordResetIssuedResponse = Type.Object({
   resetId: Type.String(),

@@ -69,7 +69,10 @@ describeOnDatabases('operator commands: create-user and reset-mfa', ({ getDb }) 
       });
     }
     const result = await resetUserMfa({ ...fixtures.deps, username: user.username.toUpperCase() });
-    expect(result).toEqual({ userId: user.id, removed: { totp: 1, passkeys: 0, recoveryCodes: 1 } });
+    expect(result).toEqual({
+      userId: user.id,
+      removed: { totp: 1, passkeys: 0, recoveryCodes: 1, apiTokens: 0, sshKeys: 0 },
+    });
     expect(await db.selectFrom('totp_credentials').select('user_id').execute()).toEqual([
       { user_id: bystander.id },
     ]);

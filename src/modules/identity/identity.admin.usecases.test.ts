@@ -213,6 +213,8 @@ describeOnDatabases('account management by administrators', ({ getDb }) => {
     await fixtures.session(client);
     expect(await revokeUserSessions({ ...fixtures.deps, principal, userId: client.id })).toEqual({
       count: 1,
+      apiTokenCount: 0,
+      sshKeyCount: 0,
     });
     expect(await liveSessionCount(db, client.id)).toBe(0);
   });

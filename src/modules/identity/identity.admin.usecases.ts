@@ -8,9 +8,7 @@ import type { WritDatabase } from '../database.js';
 import type { EventActor } from '../ledger/ledger.models.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { type UserStatus, type UserSummary, userListLimits } from './identity.admin.models.js';
-import { revokeAllUserSessions } from './identity.sessions.usecases.js';
 import { createAdminRepository } from './identity.admin.repository.js';
-import { createApiTokensRepository } from './identity.api-tokens.repository.js';
 import {
   createAdminRequiredError,
   createCannotDisableSelfError,
@@ -30,6 +28,7 @@ import {
 import { recordNotification } from './identity.notifications.usecases.js';
 import { assertPasswordAcceptable, type PasswordHasher } from './identity.passwords.js';
 import { createIdentityRepository } from './identity.repository.js';
+import { revokeAllUserCredentials } from './identity.revocation.usecases.js';
 
 type IdentityLedger = Pick<Ledger<IdentityEvent>, 'append'>;
 
@@ -111,8 +110,9 @@ type ManageUserArgs = {
 };
 
 /**
- * Disables or re-enables an account. Disabling also ends every session and revokes every API token of the
- * account, so that re-enabling it later does not revive credentials an intruder may have made.
+ * Disables or re-enables an account. Disabling also ends every session, revokes every API token and removes
+ * every SSH key of the account, so that re-enabling it later does not revive credentials an intruder may
+ * have made.
  */
 export async function setUserStatus({
   status,
@@ -135,30 +135,33 @@ export async function setUserStatus({
       event: { kind: 'identity.user_status_changed', actor, data: { userId: account.id, status } },
     });
     if (status === 'disabled') {
-      await revokeAllUserSessions({ db: trx, clock, ledger, actor, userId: account.id });
-      const tokenIds = await createApiTokensRepository({ db: trx }).revokeAllApiTokensOfUser({
-        userId: account.id,
-        at: now,
-      });
-      for (const tokenId of tokenIds) {
-        await ledger.append({
-          db: trx,
-          event: { kind: 'identity.api_token_revoked', actor, data: { userId: account.id, tokenId } },
-        });
-      }
+      await revokeAllUserCredentials({ db: trx, clock, ledger, actor, userId: account.id });
     }
     return { userId: account.id, status };
   });
 }
 
-/** Ends every session of an account (a lost laptop, a suspected intrusion). */
-export async function revokeUserSessions(args: ManageUserArgs): Promise<{ count: number }> {
+/**
+ * Ends every session of an account (a lost laptop, a suspected intrusion), and with them its API tokens and
+ * SSH keys: an intruder holding a session could have made either, and both sign in without a session.
+ * `count` is the number of sessions ended.
+ */
+export async function revokeUserSessions(
+  args: ManageUserArgs,
+): Promise<{ count: number; apiTokenCount: number; sshKeyCount: number }> {
   const { db, clock, ledger, policy, principal, userId } = args;
   const actor = await requireAccountManager({ db, policy, principal });
   return inTransaction(db, async (trx) => {
     const account = await createAdminRepository({ db: trx }).findAccountById({ id: userId });
     if (account === undefined) throw createUserNotFoundError();
-    return revokeAllUserSessions({ db: trx, clock, ledger, actor, userId: account.id });
+    const { sessionCount, apiTokenCount, sshKeyCount } = await revokeAllUserCredentials({
+      db: trx,
+      clock,
+      ledger,
+      actor,
+      userId: account.id,
+    });
+    return { count: sessionCount, apiTokenCount, sshKeyCount };
   });
 }
 
@@ -200,8 +203,9 @@ export async function createUserBySystem({
 }
 
 /**
- * `writ admin reset-mfa`: clears a locked-out user's TOTP, passkeys and recovery codes and ends their
- * sessions; at the next sign-in they enrol a second factor again.
+ * `writ admin reset-mfa`: clears a locked-out user's TOTP, passkeys and recovery codes, ends their sessions,
+ * revokes their API tokens and removes their SSH keys (whoever locked them out may have made some); at the
+ * next sign-in they enrol a second factor again.
  */
 export async function resetUserMfa({
   db,
@@ -213,19 +217,28 @@ export async function resetUserMfa({
   clock: Clock;
   ledger: IdentityLedger;
   username: string;
-}): Promise<{ userId: string; removed: { totp: number; passkeys: number; recoveryCodes: number } }> {
+}): Promise<{
+  userId: string;
+  removed: { totp: number; passkeys: number; recoveryCodes: number; apiTokens: number; sshKeys: number };
+}> {
   return inTransaction(db, async (trx) => {
     const repository = createAdminRepository({ db: trx });
     const account = await repository.findAccountByUsername({ username: normalizeUsername(username) });
     if (account === undefined) throw createUserNotFoundError();
-    const removed = await repository.deleteSecondFactors({ userId: account.id });
+    const factors = await repository.deleteSecondFactors({ userId: account.id });
     const actor: EventActor = { type: 'system' };
     await ledger.append({
       db: trx,
       event: { kind: 'identity.mfa_reset', actor, data: { userId: account.id } },
     });
-    await revokeAllUserSessions({ db: trx, clock, ledger, actor, userId: account.id });
+    const { apiTokenCount, sshKeyCount } = await revokeAllUserCredentials({
+      db: trx,
+      clock,
+      ledger,
+      actor,
+      userId: account.id,
+    });
     await recordNotification({ db: trx, clock, userId: account.id, kind: 'mfa_reset', payload: {} });
-    return { userId: account.id, removed };
+    return { userId: account.id, removed: { ...factors, apiTokens: apiTokenCount, sshKeys: sshKeyCount } };
   });
 }

@@ -310,6 +310,17 @@ export const createStepUpRequiredError = createErrorFactory({
   message: 'Confirm it is you: prove your second factor again (POST /api/session/step-up), then retry.',
 });
 
+/**
+ * An act that needs a recent proof of identity, asked of a user with no second factor whose sign-in is older
+ * than `stepUpMinutes`: only signing in again (the password) proves it.
+ */
+export const createRecentSignInRequiredError = createErrorFactory({
+  code: 'identity.recent_sign_in_required',
+  status: 401,
+  message:
+    'Confirm it is you: sign out and sign in again, then retry within a few minutes. Setting up an authenticator app or a passkey lets you confirm it without signing out.',
+});
+
 export const createTotpAlreadyEnrolledError = createErrorFactory({
   code: 'identity.totp_already_enrolled',
   status: 409,

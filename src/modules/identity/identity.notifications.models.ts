@@ -18,6 +18,8 @@ export type NotificationPayloads = {
   mfa_reset: Record<string, never>;
   /** A new API token was created. */
   api_token_created: { tokenId: string; name: string };
+  /** A new SSH key for SFTP sign-in was added; `fingerprint` is its `SHA256:…` fingerprint. */
+  ssh_key_added: { keyId: string; name: string; fingerprint: string };
   /** The notification address was set, changed or removed. */
   email_changed: { hasEmail: boolean };
   /** To each owner of a matter: a colleague asked for `role` (viewer or editor) in it; the reason is in Writ. */
@@ -34,6 +36,7 @@ export const notificationKinds = [
   'password_reset_issued',
   'mfa_reset',
   'api_token_created',
+  'ssh_key_added',
   'email_changed',
   'access_requested',
   'access_request_decided',
@@ -82,9 +85,12 @@ const mailTexts: {
     subject: 'Writ: sign-in from a new device',
     body: `Your account was signed in from a device not seen before (${p.device}). If this was not you, change your password and tell your administrator.`,
   }),
-  password_changed: () => ({
+  password_changed: (p) => ({
     subject: 'Writ: your password was changed',
-    body: 'The password of your account was changed and every session was signed out. If this was not you, tell your administrator at once.',
+    body:
+      p.via === 'self'
+        ? 'The password of your account was changed, every other session was signed out and every API token was revoked. If this was not you, tell your administrator at once.'
+        : 'The password of your account was reset: every session was signed out, every API token was revoked and every SSH key was removed. If this was not you, tell your administrator at once.',
   }),
   password_reset_issued: (p) => ({
     subject: 'Writ: an administrator issued a password-reset link',
@@ -92,11 +98,15 @@ const mailTexts: {
   }),
   mfa_reset: () => ({
     subject: 'Writ: your second factors were reset',
-    body: 'Your authenticator app, passkeys and recovery codes were removed by the operator. At your next sign-in you will set up a second factor again.',
+    body: 'Your authenticator app, passkeys, recovery codes, API tokens and SSH keys were removed by the operator and every session was signed out. At your next sign-in you will set up a second factor again.',
   }),
   api_token_created: (p) => ({
     subject: 'Writ: a new API token was created',
     body: `An API token named "${p.name}" was created for your account. If this was not you, revoke it and tell your administrator.`,
+  }),
+  ssh_key_added: (p) => ({
+    subject: 'Writ: a new SSH key was added',
+    body: `An SSH key named "${p.name}" (${p.fingerprint}) was added to your account for SFTP sign-in. If this was not you, remove it, change your password and tell your administrator.`,
   }),
   email_changed: () => ({
     subject: 'Writ: your notification address was changed',

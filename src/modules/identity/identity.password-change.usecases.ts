@@ -14,6 +14,7 @@ import type { IdentityEvent } from './identity.events.js';
 import type { Principal } from './identity.models.js';
 import { recordNotification } from './identity.notifications.usecases.js';
 import { assertPasswordAcceptable, type PasswordHasher } from './identity.passwords.js';
+import { revokeAllUserApiTokens } from './identity.revocation.usecases.js';
 import { createSessionsRepository } from './identity.sessions.repository.js';
 import { rotateSessionToken } from './identity.sessions.usecases.js';
 import { beginUserSecretAttempt } from './identity.user-attempts.js';
@@ -28,10 +29,14 @@ import {
 type IdentityLedger = Pick<Ledger<IdentityEvent>, 'append'>;
 
 /**
- * Changes the caller's password, given the current one: the session gets a new token and every other
- * session of the user ends, with the `identity.password_changed` event and a notice to the user. Wrong
- * current passwords count in the account's throttle, like failed sign-ins: a stolen session must not be a
- * way to guess the password.
+ * Changes the caller's password, given the current one: the session gets a new token, every other
+ * session of the user ends and every API token of the user is revoked, with the `identity.password_changed`
+ * event and a notice to the user. Wrong current passwords count in the account's throttle, like failed
+ * sign-ins: a stolen session must not be a way to guess the password.
+ * @NOTE Tokens go because a user changes their password when they fear it leaked, and a token minted from a
+ * stolen session never asks for it. SSH keys stay (a user changing a password routinely keeps their SFTP
+ * clients): each was notified when added and is listed for the user to remove; a reset and the
+ * administrator's responses remove them all.
  */
 export async function changePassword({
   db,
@@ -55,7 +60,12 @@ export async function changePassword({
   currentPassword: string;
   newPassword: string;
   clientAddress: string;
-}): Promise<{ token: string; csrfToken: string; revokedSessionCount: number }> {
+}): Promise<{
+  token: string;
+  csrfToken: string;
+  revokedSessionCount: number;
+  revokedApiTokenCount: number;
+}> {
   const { userId, sessionId } = principal;
   if (principal.via !== 'session' || sessionId === undefined) throw createSessionRequiredError();
   const credentials = createCredentialsRepository({ db });
@@ -110,7 +120,8 @@ export async function changePassword({
       db: trx,
       event: { kind: 'identity.password_changed', actor, data: { userId, via: 'self' } },
     });
+    const revokedApiTokenCount = await revokeAllUserApiTokens({ db: trx, clock, ledger, actor, userId });
     await recordNotification({ db: trx, clock, userId, kind: 'password_changed', payload: { via: 'self' } });
-    return { ...rotation, revokedSessionCount };
+    return { ...rotation, revokedSessionCount, revokedApiTokenCount };
   });
 }

@@ -6,7 +6,6 @@ import { generateSecretToken, hashSecretToken } from '../../shared/random/tokens
 import type { WritDatabase } from '../database.js';
 import type { EventActor } from '../ledger/ledger.models.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
-import { revokeAllUserSessions } from './identity.sessions.usecases.js';
 import { requireRecentSecondFactor } from './identity.step-up.usecases.js';
 import { createAdminRepository } from './identity.admin.repository.js';
 import { requireAccountManager } from './identity.admin.usecases.js';
@@ -23,6 +22,7 @@ import { recordNotification } from './identity.notifications.usecases.js';
 import { buildPasswordResetLink, generatePasswordResetId } from './identity.password-resets.models.js';
 import { createPasswordResetsRepository } from './identity.password-resets.repository.js';
 import { assertPasswordAcceptable, type PasswordHasher } from './identity.passwords.js';
+import { revokeAllUserCredentials } from './identity.revocation.usecases.js';
 
 type IdentityLedger = Pick<Ledger<IdentityEvent>, 'append'>;
 
@@ -87,7 +87,11 @@ export async function issuePasswordReset({
   });
 }
 
-/** Sets the password, ends every session of the account and tells its owner, in the caller's transaction. */
+/**
+ * Sets the password, ends every session, revokes every API token and removes every SSH key of the account,
+ * and tells its owner, in the caller's transaction: a reset answers a lost or stolen credential, and a
+ * token or key made with it must not survive the reset.
+ */
 export async function replacePassword({
   db,
   clock,
@@ -106,7 +110,7 @@ export async function replacePassword({
   const actor: EventActor = { type: 'anonymous' };
   await createPasswordResetsRepository({ db }).updatePassword({ userId, passwordHash, at: clock.now() });
   await ledger.append({ db, event: { kind: 'identity.password_changed', actor, data: { userId, via } } });
-  await revokeAllUserSessions({ db, clock, ledger, actor, userId });
+  await revokeAllUserCredentials({ db, clock, ledger, actor, userId });
   await recordNotification({ db, clock, userId, kind: 'password_changed', payload: { via } });
 }
 

@@ -183,20 +183,21 @@ export function registerSessionRoutes(
     url: '/api/password',
     schema: {
       tags: ['session'],
-      summary: 'Change my password; my other sessions end and this one gets a new token',
+      summary:
+        'Change my password; my other sessions end, my API tokens are revoked and this session gets a new token',
       body: changePasswordBody,
       response: { 200: changePasswordResponse },
     },
     onRequest: auth.require(),
     handler: async (request, reply) => {
-      const { token, csrfToken } = await changePassword({
+      const { token, csrfToken, revokedSessionCount, revokedApiTokenCount } = await changePassword({
         ...deps,
         ...request.body,
         principal: auth.principalOf(request),
         clientAddress: request.ip,
       });
       setSessionCookie(reply, token);
-      return reply.send({ csrfToken });
+      return reply.send({ csrfToken, revokedSessionCount, revokedApiTokenCount });
     },
   });
 }

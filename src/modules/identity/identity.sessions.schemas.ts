@@ -52,7 +52,11 @@ export const changePasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const changePasswordResponse = Type.Object({ csrfToken: Type.String() });
+export const changePasswordResponse = Type.Object({
+  csrfToken: Type.String(),
+  revokedSessionCount: Type.Integer({ description: 'My other sessions, ended.' }),
+  revokedApiTokenCount: Type.Integer({ description: 'My API tokens, all revoked.' }),
+});
 
 export const totpEnrolmentResponse = Type.Object({
   /** `otpauth://totp/Writ:<username>?secret=…&issuer=Writ`: shown once, never again after confirmation. */

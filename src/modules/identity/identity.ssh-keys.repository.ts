@@ -52,6 +52,15 @@ export function createSshKeysRepository({ db }: { db: Kysely<WritDatabase> }) {
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    /** Deletes every SSH key of the user; returns the ids deleted, sorted. */
+    async deleteAllSshKeysOfUser({ userId }: { userId: string }): Promise<string[]> {
+      const rows = await db
+        .deleteFrom('identity_ssh_keys')
+        .where('user_id', '=', userId)
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id).sort();
+    },
     async touchSshKey({ id, at }: { id: string; at: Date }): Promise<void> {
       await db
         .updateTable('identity_ssh_keys')

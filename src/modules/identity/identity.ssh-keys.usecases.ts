@@ -15,6 +15,7 @@ import {
 } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
 import { normalizeUsername, type Principal, type Role } from './identity.models.js';
+import { recordNotification } from './identity.notifications.usecases.js';
 import type { SessionStanding } from './identity.sessions.models.js';
 import type { DeviceInfo } from './identity.sessions.usecases.js';
 import {
@@ -33,6 +34,7 @@ import {
   type SshKey,
 } from './identity.ssh-keys.models.js';
 import { createSshKeysRepository } from './identity.ssh-keys.repository.js';
+import { requireRecentAuthentication } from './identity.step-up.usecases.js';
 import {
   accountThrottleKey,
   beginThrottledAttempt,
@@ -49,11 +51,16 @@ function requireSessionPrincipal(principal: Principal): string {
   return principal.sessionId;
 }
 
-/** Registers an OpenSSH public key for the caller's SFTP sign-in. */
+/**
+ * Registers an OpenSSH public key for the caller's SFTP sign-in, and tells the user. A key signs in without
+ * the password, so it needs a recent proof of identity (`requireRecentAuthentication`): a second factor, or
+ * for a user without one a fresh sign-in.
+ */
 export async function addSshKey({
   db,
   clock,
   ledger,
+  settings,
   principal,
   name: rawName,
   publicKey: rawPublicKey,
@@ -62,12 +69,14 @@ export async function addSshKey({
   db: Kysely<WritDatabase>;
   clock: Clock;
   ledger: IdentityLedger;
+  settings: Pick<IdentitySettings, 'stepUpMinutes'>;
   principal: Principal;
   name: string;
   publicKey: string;
   generateId?: () => string;
 }): Promise<{ sshKey: SshKey }> {
   requireSessionPrincipal(principal);
+  await requireRecentAuthentication({ db, principal, clock, settings });
   const name = normalizeSshKeyName(rawName);
   if (name === undefined) throw createSshKeyNameInvalidError();
   const parsed = parseSshPublicKey(rawPublicKey);
@@ -101,6 +110,13 @@ export async function addSshKey({
         actor: { type: 'user', id: userId },
         data: { userId, keyId: id, algorithm: parsed.algorithm, fingerprint: parsed.fingerprint },
       },
+    });
+    await recordNotification({
+      db: trx,
+      clock,
+      userId,
+      kind: 'ssh_key_added',
+      payload: { keyId: id, name, fingerprint: parsed.fingerprint },
     });
     return {
       sshKey: {

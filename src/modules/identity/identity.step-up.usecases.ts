@@ -1,7 +1,12 @@
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../shared/clock/clock.js';
+import type { WritDatabase } from '../database.js';
+import { createCredentialsRepository } from './identity.credentials.repository.js';
 import type { IdentitySettings } from './identity.dependencies.js';
-import { createStepUpRequiredError } from './identity.errors.js';
+import { createRecentSignInRequiredError, createStepUpRequiredError } from './identity.errors.js';
 import type { Principal } from './identity.models.js';
+import { hasSecondFactor } from './identity.sessions.models.js';
+import { createSessionsRepository } from './identity.sessions.repository.js';
 
 /**
  * Demands a second factor proved within the last `stepUpMinutes` before a sensitive act (removing a factor,
@@ -35,5 +40,42 @@ export function requireRecentSecondFactor({
         },
       },
     });
+  }
+}
+
+/**
+ * The step-up for an act that a user without any second factor may also do (registering an SSH key, which
+ * signs such a user in over SFTP on its own). A user with a factor must prove it recently, as
+ * `requireRecentSecondFactor` demands. A user without one (a role outside `mfaRequiredRoles`) cannot, so
+ * their session must have been signed in, with the password, within the same `stepUpMinutes`: the freshest
+ * proof they can give, and one a cookie stolen later does not carry.
+ * @NOTE API tokens refuse factor-less users outright (`requireRecentSecondFactor`); SSH keys cannot without
+ * shutting such users (clients, by default) out of SFTP, which accepts their key alone.
+ */
+export async function requireRecentAuthentication({
+  db,
+  principal,
+  clock,
+  settings,
+}: {
+  db: Kysely<WritDatabase>;
+  principal: Principal;
+  clock: Clock;
+  settings: Pick<IdentitySettings, 'stepUpMinutes'>;
+}): Promise<void> {
+  const factors = await createCredentialsRepository({ db }).findFactorSummary({ userId: principal.userId });
+  if (hasSecondFactor(factors) || principal.via !== 'session' || principal.sessionId === undefined) {
+    requireRecentSecondFactor({ principal, clock, settings });
+    return;
+  }
+  const found = await createSessionsRepository({ db }).findSession({
+    id: principal.sessionId,
+    userId: principal.userId,
+  });
+  const signedInAt = found?.session.createdAt.getTime();
+  const isRecent =
+    signedInAt !== undefined && clock.now().getTime() - signedInAt <= settings.stepUpMinutes * 60_000;
+  if (!isRecent) {
+    throw createRecentSignInRequiredError({ details: { withinMinutes: settings.stepUpMinutes } });
   }
 }

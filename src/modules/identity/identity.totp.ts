@@ -53,7 +53,10 @@ export async function describeTotpEnrolment({
 
 /**
  * The time step `code` was generated for, if it matches one within the tolerance at `at` and is later than
- * `afterStep`; undefined otherwise (a malformed code included).
+ * `afterStep`; undefined otherwise (a malformed code included, and any code while `afterStep` is at or past
+ * the last step accepted at `at`).
+ * @NOTE `afterStep` can be ahead of `at` when a clock was set back or nodes disagree; otplib throws for an
+ * `afterTimeStep` beyond its window, so that case is answered here, as a refused code, before it is asked.
  */
 export async function matchTotpStep({
   secret,
@@ -67,11 +70,15 @@ export async function matchTotpStep({
   afterStep: number | undefined;
 }): Promise<number | undefined> {
   if (!/^\d{6}$/.test(code)) return undefined;
+  const epoch = Math.floor(at.getTime() / 1000);
+  const toleranceSeconds = totpSettings.periodSeconds * totpSettings.toleranceSteps;
+  const lastStep = Math.floor((epoch + toleranceSeconds) / totpSettings.periodSeconds);
+  if (afterStep !== undefined && afterStep >= lastStep) return undefined;
   const result = await verify({
     secret: encodeTotpSecret(secret),
     token: code,
-    epoch: Math.floor(at.getTime() / 1000),
-    epochTolerance: totpSettings.periodSeconds * totpSettings.toleranceSteps,
+    epoch,
+    epochTolerance: toleranceSeconds,
     ...(afterStep === undefined ? {} : { afterTimeStep: afterStep }),
   });
   // otplib types TOTP and HOTP results together; only a TOTP match carries its time step.

@@ -252,3 +252,47 @@ describeOnDatabases('TOTP as a second factor', ({ getDb }) => {
     ]);
   });
 });
+
+describeOnDatabases('TOTP when the clock is behind the last accepted code', ({ getDb }) => {
+  test('after the clock is set back, a code is refused and recorded like a wrong one, then works once time catches up', async () => {
+    const db = getDb();
+    const clock = createTestClock();
+    const fixtures = createSessionFixtures({ db, clock });
+    const user = await fixtures.user({ role: 'lawyer', username: 'skewed-sam' });
+    const { secret, token } = await fixtures.enrolTotp({ username: 'skewed-sam' });
+    const principal = await fixtures.principalOf(token);
+    const stepUp = () =>
+      verifySecondFactor({
+        ...fixtures.deps,
+        principal,
+        method: 'totp',
+        code: oathtoolCode({ secret, at: clock.now() }),
+        purpose: 'step_up',
+        clientAddress: browser.clientAddress,
+      });
+    await stepUp();
+    const acceptedAt = clock.now();
+
+    // Another node's clock, or this one after a correction, five minutes behind the step just accepted.
+    clock.set(new Date(acceptedAt.getTime() - 5 * 60_000));
+    const failuresBefore = (await ledgerEntries(db, 'identity.second_factor_failed')).length;
+    await expectCode(stepUp(), 'identity.code_invalid');
+    const failures = await ledgerEntries(db, 'identity.second_factor_failed');
+    expect(failures).toHaveLength(failuresBefore + 1);
+    expect(failures.at(-1)?.data).toMatchObject({
+      userId: user.id,
+      method: 'totp',
+      purpose: 'step_up',
+      reason: 'code_invalid',
+    });
+    const counter = await db
+      .selectFrom('sign_in_throttles')
+      .select('failures')
+      .where('key', '=', `factor:${user.id}`)
+      .executeTakeFirst();
+    expect(counter?.failures).toBe(1);
+
+    clock.set(new Date(acceptedAt.getTime() + 30_000));
+    await stepUp();
+  });
+});
