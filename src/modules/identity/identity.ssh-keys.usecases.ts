@@ -232,6 +232,37 @@ export async function isSshKeyAccepted({
  * the brute-force throttle like a password, recorded either way; starts a session (`sftp_publickey`) that
  * may still need its second factor.
  */
+/**
+ * Whether `signature` is the stored key's over `signedData`.
+ * @NOTE ssh2's `verify` returns an Error, which is truthy, when it cannot verify (an Ed25519 key asked to check
+ * with a digest, as a client claiming `rsa-sha2-256` for an Ed25519 key makes it): only `true` is a valid
+ * signature. RSA keys sign with SHA-256 or SHA-512 (`rsa-sha2-*`), never SHA-1 (`ssh-rsa`, refused by OpenSSH
+ * since 8.8); other keys carry their own digest, so a client naming one is refused.
+ */
+function isSshSignatureValid({
+  stored,
+  keyBlob,
+  signedData,
+  signature,
+  hashAlgorithm,
+}: {
+  stored: { publicKey: string };
+  keyBlob: Buffer;
+  signedData: Buffer;
+  signature: Buffer;
+  hashAlgorithm: string | undefined;
+}): boolean {
+  const parsed = ssh2.utils.parseKey(stored.publicKey);
+  if (parsed instanceof Error || Array.isArray(parsed) || !parsed.getPublicSSH().equals(keyBlob))
+    return false;
+  const isDigestAllowed =
+    parsed.type === 'ssh-rsa'
+      ? hashAlgorithm === 'sha256' || hashAlgorithm === 'sha512'
+      : hashAlgorithm === undefined;
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-boolean-literal-compare -- ssh2's types say boolean; it returns an Error when it cannot verify
+  return isDigestAllowed && parsed.verify(signedData, signature, hashAlgorithm) === true;
+}
+
 export async function signInWithSshKey({
   db,
   clock,
@@ -274,13 +305,8 @@ export async function signInWithSshKey({
           userId: user.id,
           fingerprint: sshFingerprint(keyBlob),
         });
-  const parsed = stored === undefined ? undefined : ssh2.utils.parseKey(stored.publicKey);
   const isSignatureValid =
-    parsed !== undefined &&
-    !(parsed instanceof Error) &&
-    !Array.isArray(parsed) &&
-    parsed.getPublicSSH().equals(keyBlob) &&
-    parsed.verify(signedData, signature, hashAlgorithm);
+    stored !== undefined && isSshSignatureValid({ stored, keyBlob, signedData, signature, hashAlgorithm });
   const reason =
     user === undefined
       ? 'unknown_user'
