@@ -189,6 +189,7 @@ describe('writ admin create-user and reset-mfa', () => {
       expect(reset.stdout).toContain(
         'Removed the second factors of paula.lawyer: 1 authenticator app, 0 passkeys, 10 recovery codes',
       );
+      expect(reset.stdout).toContain('0 API tokens and 0 SSH keys revoked');
       expect(querySqlite(dataDir, 'select user_id from totp_credentials')).toEqual([]);
       expect(querySqlite(dataDir, 'select id from recovery_codes')).toEqual([]);
       const after = await requestHttps({ url: `${server.url}/api/session`, ca, headers: { cookie } });

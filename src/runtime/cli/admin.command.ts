@@ -89,7 +89,8 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
       const { removed } = await withAccountStore(io, flags, (store) => resetUserMfa({ ...store, username }));
       io.stdout(
         `Removed the second factors of ${username.trim().toLowerCase()}: ${removed.totp} authenticator app, ` +
-          `${removed.passkeys} passkeys, ${removed.recoveryCodes} recovery codes; their sessions ended.\n` +
+          `${removed.passkeys} passkeys, ${removed.recoveryCodes} recovery codes; their sessions ended, ` +
+          `${removed.apiTokens} API tokens and ${removed.sshKeys} SSH keys revoked.\n` +
           'They set up a second factor again at their next sign-in. This reset is recorded on the ledger.\n',
       );
     });
