@@ -314,15 +314,20 @@ describe('writ serve: stopping and one server per data directory', () => {
     expect(server.stderr()).toBe('');
   });
 
-  test('SIGTERM sent the moment the banner appears still stops the server cleanly (exit 0, writ.pid removed)', async () => {
-    // A supervisor may stop Writ as soon as it reports running; five tries make a late signal handler show.
-    for (let attempt = 0; attempt < 5; attempt += 1) {
-      const { dataDir } = createCliWorkspace();
-      const server = await startWritServer({ dataDir, shouldStopAtBanner: true });
-      expect(await server.stop()).toEqual({ exitCode: 0, signal: null });
-      expect(existsSync(join(dataDir, 'writ.pid'))).toBe(false);
-    }
-  });
+  // Five first starts (keys, certificate, migrations): more than the default time on a loaded machine.
+  test(
+    'SIGTERM sent the moment the banner appears still stops the server cleanly (exit 0, writ.pid removed)',
+    { timeout: 120_000 },
+    async () => {
+      // A supervisor may stop Writ as soon as it reports running; five tries make a late signal handler show.
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const { dataDir } = createCliWorkspace();
+        const server = await startWritServer({ dataDir, shouldStopAtBanner: true });
+        expect(await server.stop()).toEqual({ exitCode: 0, signal: null });
+        expect(existsSync(join(dataDir, 'writ.pid'))).toBe(false);
+      }
+    },
+  );
 
   test("an operator's own MALLOC_ARENA_MAX is kept by the launcher", async () => {
     const { dataDir } = createCliWorkspace();
