@@ -176,6 +176,32 @@ export function createAccessRepository({ db }: { db: Kysely<WritDatabase> }) {
         .executeTakeFirst();
     },
 
+    /**
+     * How many matters a wall on the group screens `userId` from with no wall on them in person: what their
+     * leaving the group would lift.
+     */
+    async countScreensOnlyThroughGroup({ groupId, userId }: { groupId: string; userId: string }): Promise<number> {
+      const row = await db
+        .selectFrom('access_group_screens')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('access_group_screens.group_id', '=', groupId)
+        .where('access_group_screens.lifted_at', 'is', null)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('access_screens')
+                .select('access_screens.id')
+                .whereRef('access_screens.matter_id', '=', 'access_group_screens.matter_id')
+                .where('access_screens.user_id', '=', userId)
+                .where('access_screens.lifted_at', 'is', null),
+            ),
+          ),
+        )
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+
     /** Whether a wall on the group stands on any matter. */
     async hasLiveGroupScreens({ groupId }: { groupId: string }): Promise<boolean> {
       const row = await db

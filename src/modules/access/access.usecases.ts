@@ -173,3 +173,19 @@ export async function hasStandingGroupWalls({
 }): Promise<boolean> {
   return createAccessRepository({ db }).hasLiveGroupScreens({ groupId });
 }
+
+/**
+ * How many matters `userId` is screened from only through a wall on the group: leaving the group would lift
+ * those walls for them, which only a compliance officer may do.
+ */
+export async function countWallsOnlyThroughGroup({
+  db,
+  groupId,
+  userId,
+}: {
+  db: Kysely<WritDatabase>;
+  groupId: string;
+  userId: string;
+}): Promise<number> {
+  return createAccessRepository({ db }).countScreensOnlyThroughGroup({ groupId, userId });
+}

@@ -3,7 +3,7 @@ import { countLedgerEntries, expectCode, ledgerEntries } from '../../../test/sup
 import { describeOnDatabases } from '../../../test/support/databases.js';
 import { createDocumentsFixtures } from '../../../test/support/documents.js';
 import { listFolder } from '../documents/documents.folders.usecases.js';
-import { getMatter, listMatters } from '../documents/documents.matters.usecases.js';
+import { createMatter, getMatter, listMatters } from '../documents/documents.matters.usecases.js';
 import {
   addGroupMember,
   createGroup,
@@ -84,8 +84,8 @@ describeOnDatabases('access: ethical walls on groups', ({ getDb }) => {
     expect(await listScreens({ ...walls, principal: officer, matterId: matter.id })).toEqual([]);
   });
 
-  test('someone who joins the group after the wall is screened, and is no longer once they leave', async () => {
-    const { deps, lawyer, matter, join, leave, screen, isScreened } = await setup();
+  test('someone who joins the group after the wall is screened, and is no longer once the wall is lifted', async () => {
+    const { deps, lawyer, matter, join, screen, lift, isScreened } = await setup();
     await screen();
     const owner = { ...deps, principal: lawyer, matterId: matter.id };
     expect((await getMatter(owner)).name).toBe('Smith v Jones');
@@ -94,9 +94,46 @@ describeOnDatabases('access: ethical walls on groups', ({ getDb }) => {
     expect(await isScreened(lawyer.userId)).toBe(true);
     await expectCode(getMatter(owner), 'documents.matter_not_found');
     expect(await listMatters({ ...deps, principal: lawyer })).toEqual([]);
-    await leave(lawyer.userId);
+    await lift();
     expect(await isScreened(lawyer.userId)).toBe(false);
     expect((await getMatter(owner)).name).toBe('Smith v Jones');
+  });
+
+  test('an administrator cannot lift a wall for one member by removing them from the screened group', async () => {
+    const { db, user, lawyer, matter, officer, walls, group, join, leave, screen, lift, isScreened } =
+      await setup();
+    const bystander = await user('lawyer');
+    await join(lawyer.userId);
+    await join(bystander.userId);
+    await screen();
+    const before = await countLedgerEntries(db);
+    await expectCode(leave(lawyer.userId), 'identity.group_member_screened');
+    expect(await countLedgerEntries(db)).toBe(before);
+    expect(await isScreened(lawyer.userId)).toBe(true);
+
+    // Screened in person by a compliance officer, they may leave, and stay screened.
+    await screenUser({ ...walls, principal: officer, matterId: matter.id, userId: lawyer.userId });
+    await leave(lawyer.userId);
+    expect(await isScreened(lawyer.userId)).toBe(true);
+    expect(await ledgerEntries(db, 'identity.group_member_removed')).toContainEqual(
+      expect.objectContaining({ data: { groupId: group.id, userId: lawyer.userId } }),
+    );
+
+    // Once the group's wall is lifted, leaving lifts nothing and is allowed.
+    await lift();
+    await leave(bystander.userId);
+    expect(await isScreened(bystander.userId)).toBe(false);
+  });
+
+  test('a member screened in person from another matter still cannot leave a group screened from this one', async () => {
+    const { deps, lawyer, matter, officer, walls, join, leave, screen } = await setup();
+    const other = await createMatter({ ...deps, principal: lawyer, name: 'Other matter' });
+    await join(lawyer.userId);
+    await screen();
+    await screenUser({ ...walls, principal: officer, matterId: other.id, userId: lawyer.userId });
+    await expectCode(leave(lawyer.userId), 'identity.group_member_screened');
+    await screenUser({ ...walls, principal: officer, matterId: matter.id, userId: lawyer.userId });
+    await leave(lawyer.userId);
   });
 
   test('granting a member of a screened group is refused like a screened user, and nothing changes', async () => {
@@ -180,8 +217,8 @@ describeOnDatabases('access: ethical walls on groups', ({ getDb }) => {
     );
   });
 
-  test('the access report ends a member’s period when their group is screened, and reopens it when they leave', async () => {
-    const { deps, clock, user, matter, officer, join, leave, screen, addMember, walls } = await setup();
+  test('the access report ends a member’s period when their group is screened, and reopens it when the wall is lifted', async () => {
+    const { deps, clock, user, matter, officer, join, lift, screen, addMember, walls } = await setup();
     const colleague = await user('lawyer');
     await addMember(colleague, 'viewer');
     clock.advanceBy({ minutes: 5 });
@@ -190,8 +227,8 @@ describeOnDatabases('access: ethical walls on groups', ({ getDb }) => {
     const screenedAt = clock.now();
     await join(colleague.userId);
     clock.advanceBy({ minutes: 5 });
-    const leftAt = clock.now();
-    await leave(colleague.userId);
+    const liftedAt = clock.now();
+    await lift();
     const report = await buildAccessReport({
       ...walls,
       db: deps.db,
@@ -200,7 +237,7 @@ describeOnDatabases('access: ethical walls on groups', ({ getDb }) => {
     });
     expect(report.rows.filter((row) => row.userId === colleague.userId)).toEqual([
       expect.objectContaining({ to: screenedAt, endedBy: 'screened' }),
-      expect.objectContaining({ from: leftAt, to: undefined, how: 'wall_lifted' }),
+      expect.objectContaining({ from: liftedAt, to: undefined, how: 'wall_lifted' }),
     ]);
   });
 });

@@ -404,6 +404,17 @@ export const createGroupHasWallsError = createErrorFactory({
   message: 'An ethical wall screens this group from a matter. A compliance officer must lift it first.',
 });
 
+/**
+ * Removing someone from a group whose wall screens them from a matter, with no wall on them in person: their
+ * leaving would lift the wall for them without a compliance officer.
+ */
+export const createGroupMemberScreenedError = createErrorFactory({
+  code: 'identity.group_member_screened',
+  status: 409,
+  message:
+    'An ethical wall on this group screens this member from a matter. A compliance officer must screen them in person, or lift the wall, before they leave the group.',
+});
+
 /** Removing someone from a group they do not belong to. */
 export const createGroupMemberNotFoundError = createErrorFactory({
   code: 'identity.group_member_not_found',

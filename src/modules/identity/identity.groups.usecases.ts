@@ -3,7 +3,7 @@ import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
 import type { IdGenerator } from '../../shared/ids/ids.js';
 import type { PolicyEngine } from '../access/access.models.js';
-import { hasStandingGroupWalls } from '../access/access.usecases.js';
+import { countWallsOnlyThroughGroup, hasStandingGroupWalls } from '../access/access.usecases.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { requireAccountManager } from './identity.admin.usecases.js';
@@ -11,6 +11,7 @@ import { requireDirectoryReader } from './identity.directory.usecases.js';
 import {
   createGroupHasWallsError,
   createGroupMemberNotFoundError,
+  createGroupMemberScreenedError,
   createGroupNameInvalidError,
   createGroupNotFoundError,
   createUserNotFoundError,
@@ -155,6 +156,10 @@ export async function addGroupMember({
   });
 }
 
+/**
+ * Removes `userId` from the group (administrators). Refused while a wall on the group screens them from a
+ * matter they are not screened from in person: only a compliance officer lifts a wall, for one person too.
+ */
 export async function removeGroupMember({
   db,
   ledger,
@@ -168,6 +173,9 @@ export async function removeGroupMember({
     const repository = createGroupsRepository({ db: trx });
     if ((await repository.findGroup({ groupId })) === undefined) throw createGroupNotFoundError();
     if (!(await repository.deleteMember({ groupId, userId }))) throw createGroupMemberNotFoundError();
+    if ((await countWallsOnlyThroughGroup({ db: trx, groupId, userId })) > 0) {
+      throw createGroupMemberScreenedError();
+    }
     await ledger.append({
       db: trx,
       event: { kind: 'identity.group_member_removed', actor, data: { groupId, userId } },
