@@ -13,6 +13,7 @@ import * as m0010 from './0010-ssh.js';
 import * as m0011 from './0011-matter-parties.js';
 import * as m0012 from './0012-user-groups.js';
 import * as m0013 from './0013-ledger-pending-order.js';
+import * as m0014 from './0014-password-recovered.js';
 
 /**
  * The one registry of migrations, in order. Names are stored in `writ_migrations`: never rename one.
@@ -31,6 +32,7 @@ const registry: Record<string, Migration> = {
   '0011-matter-parties': m0011,
   '0012-user-groups': m0012,
   '0013-ledger-pending-order': m0013,
+  '0014-password-recovered': m0014,
 };
 
 export const migrationNames: readonly string[] = Object.keys(registry);

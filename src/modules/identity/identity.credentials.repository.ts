@@ -48,6 +48,26 @@ export function createCredentialsRepository({ db }: { db: Kysely<WritDatabase> }
       return row === undefined ? undefined : toCredentials(row);
     },
 
+    /** Whether a recovery code set the password since the user last proved another second factor. */
+    async isPasswordRecovered({ userId }: { userId: string }): Promise<boolean> {
+      const row = await db
+        .selectFrom('users')
+        .select('password_recovered_at')
+        .where('id', '=', userId)
+        .executeTakeFirst();
+      return row?.password_recovered_at !== undefined && row.password_recovered_at !== null;
+    },
+
+    /** A second factor other than a recovery code was proved: recovery codes complete sign-ins again. */
+    async clearPasswordRecovered({ userId }: { userId: string }): Promise<void> {
+      await db
+        .updateTable('users')
+        .set({ password_recovered_at: null })
+        .where('id', '=', userId)
+        .where('password_recovered_at', 'is not', null)
+        .execute();
+    },
+
     async findCredentialsById({ userId }: { userId: string }): Promise<UserCredentials | undefined> {
       const row = await db
         .selectFrom('users')

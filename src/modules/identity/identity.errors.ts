@@ -293,6 +293,17 @@ export const createSessionNotFoundError = createErrorFactory({
  * @NOTE One answer, on purpose, for a wrong code, a malformed one, a code already used (TOTP replay, a
  * spent recovery code) and a method the user has not enrolled.
  */
+/**
+ * A recovery code offered to complete a sign-in after a recovery code set the password: both would make a
+ * recovery sheet alone enough to take the account. Refused before the code is looked at.
+ */
+export const createRecoveryCodeNotAcceptedError = createErrorFactory({
+  code: 'identity.recovery_code_not_accepted',
+  status: 403,
+  message:
+    'Your password was reset with a recovery code, so a recovery code cannot also complete this sign-in. Use your authenticator app or passkey; if you have lost it too, ask an administrator to reset your second factor.',
+});
+
 export const createCodeInvalidError = createErrorFactory({
   code: 'identity.code_invalid',
   status: 400,

@@ -244,4 +244,64 @@ describeOnDatabases('recovery attempts and the other brute-force counters', ({ g
     expect(secondFactorAt).toEqual(clock.now());
     expect(await ledgerEntries(db, 'identity.second_factor_failed')).toEqual([]);
   });
+
+  test('a recovery sheet alone does not take over the account: after a reset with one code, another does not complete sign-in', async () => {
+    const { db, clock, fixtures, user } = await setup();
+    const { secret, recoveryCodes } = await fixtures.enrolTotp({ username: user.username });
+    const [resetCode, signInCode, laterCode] = recoveryCodes as [string, string, string];
+    await resetPasswordWithRecoveryCode({
+      ...fixtures.deps,
+      username: user.username,
+      recoveryCode: resetCode,
+      password: newPassword,
+      clientAddress: browser.clientAddress,
+    });
+    const signInWithNewPassword = async () => {
+      const { token } = await signInWithPassword({
+        ...fixtures.deps,
+        username: user.username,
+        password: newPassword,
+        device: browser,
+      });
+      return fixtures.principalOf(token);
+    };
+    const completeWith = async (method: 'totp' | 'recovery_code', code: string) =>
+      verifySecondFactor({
+        ...fixtures.deps,
+        principal: await signInWithNewPassword(),
+        method,
+        code,
+        purpose: 'sign_in',
+        clientAddress: browser.clientAddress,
+      });
+    const unusedCodes = async () =>
+      (
+        await db
+          .selectFrom('recovery_codes')
+          .select('id')
+          .where('user_id', '=', user.id)
+          .where('used_at', 'is', null)
+          .execute()
+      ).length;
+
+    const unusedBefore = await unusedCodes();
+    await expectCode(completeWith('recovery_code', signInCode), 'identity.recovery_code_not_accepted');
+    // Refused before the code was looked at: it is still unused, and the refusal is on the ledger.
+    expect(await unusedCodes()).toBe(unusedBefore);
+    const refusals = (await ledgerEntries(db, 'identity.second_factor_failed')).map((entry) => entry.data);
+    expect(refusals).toContainEqual(
+      expect.objectContaining({
+        userId: user.id,
+        method: 'recovery_code',
+        reason: 'password_recovered',
+      }),
+    );
+
+    // The authenticator completes the sign-in; from then on recovery codes work again.
+    await completeWith('totp', oathtoolCode({ secret, at: clock.now() }));
+    const { rotation } = await completeWith('recovery_code', signInCode);
+    expect(rotation).toBeDefined();
+    expect(await unusedCodes()).toBe(unusedBefore - 1);
+    expect(laterCode).not.toBe(signInCode);
+  });
 });

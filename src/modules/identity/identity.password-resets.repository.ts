@@ -72,10 +72,26 @@ export function createPasswordResetsRepository({ db }: { db: Kysely<WritDatabase
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async updatePassword({ userId, passwordHash, at }: { userId: string; passwordHash: string; at: Date }) {
+    /** `isRecovery`: set with a recovery code, which then does not complete a sign-in (see the users table). */
+    async updatePassword({
+      userId,
+      passwordHash,
+      at,
+      isRecovery,
+    }: {
+      userId: string;
+      passwordHash: string;
+      at: Date;
+      isRecovery: boolean;
+    }) {
       await db
         .updateTable('users')
-        .set({ password_hash: passwordHash, password_changed_at: at.getTime(), updated_at: at.getTime() })
+        .set({
+          password_hash: passwordHash,
+          password_changed_at: at.getTime(),
+          password_recovered_at: isRecovery ? at.getTime() : null,
+          updated_at: at.getTime(),
+        })
         .where('id', '=', userId)
         .execute();
     },

@@ -108,7 +108,12 @@ export async function replacePassword({
   via: 'reset_link' | 'recovery_code';
 }): Promise<void> {
   const actor: EventActor = { type: 'anonymous' };
-  await createPasswordResetsRepository({ db }).updatePassword({ userId, passwordHash, at: clock.now() });
+  await createPasswordResetsRepository({ db }).updatePassword({
+    userId,
+    passwordHash,
+    at: clock.now(),
+    isRecovery: via === 'recovery_code',
+  });
   await ledger.append({ db, event: { kind: 'identity.password_changed', actor, data: { userId, via } } });
   await revokeAllUserCredentials({ db, clock, ledger, actor, userId });
   await recordNotification({ db, clock, userId, kind: 'password_changed', payload: { via } });

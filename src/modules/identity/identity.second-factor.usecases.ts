@@ -4,7 +4,12 @@ import { inTransaction } from '../../shared/db/transaction.js';
 import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { KeyedHasher, SecretBox } from '../vault/vault.models.js';
-import { createCodeInvalidError, createSessionRequiredError } from './identity.errors.js';
+import { createCredentialsRepository } from './identity.credentials.repository.js';
+import {
+  createCodeInvalidError,
+  createRecoveryCodeNotAcceptedError,
+  createSessionRequiredError,
+} from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
 import { createFactorsRepository } from './identity.factors.repository.js';
 import type { Principal } from './identity.models.js';
@@ -77,6 +82,47 @@ export async function beginCodeAttempt({
   };
 }
 
+/**
+ * Recorded like a wrong code, but not counted in the throttle: the code was not tried, so nothing was
+ * guessed, and the answer does not depend on it.
+ */
+async function refuseRecoveryAfterRecovery({
+  db,
+  ledger,
+  keyedHasher,
+  userId,
+  sessionId,
+  purpose,
+  clientAddress,
+}: {
+  db: Kysely<WritDatabase>;
+  ledger: IdentityLedger;
+  keyedHasher: Pick<KeyedHasher, 'hash'>;
+  userId: string;
+  sessionId: string;
+  purpose: SecondFactorPurpose;
+  clientAddress: string;
+}): Promise<never> {
+  await inTransaction(db, (trx) =>
+    ledger.append({
+      db: trx,
+      event: {
+        kind: 'identity.second_factor_failed',
+        actor: { type: 'user', id: userId },
+        data: {
+          userId,
+          sessionId,
+          method: 'recovery_code',
+          purpose,
+          reason: 'password_recovered',
+          clientHash: clientHashOf({ keyedHasher, clientAddress }),
+        },
+      },
+    }),
+  );
+  throw createRecoveryCodeNotAcceptedError();
+}
+
 export type VerifySecondFactorArgs = {
   db: Kysely<WritDatabase>;
   clock: Clock;
@@ -114,6 +160,12 @@ export async function verifySecondFactor({
 }> {
   const { userId, sessionId } = principal;
   if (principal.via !== 'session' || sessionId === undefined) throw createSessionRequiredError();
+  if (
+    method === 'recovery_code' &&
+    (await createCredentialsRepository({ db }).isPasswordRecovered({ userId }))
+  ) {
+    await refuseRecoveryAfterRecovery({ db, ledger, keyedHasher, userId, sessionId, purpose, clientAddress });
+  }
   const attempt = await beginCodeAttempt({
     db,
     clock,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createCredentialsRepository } from './identity.credentials.repository.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { inTransaction } from '../../shared/db/transaction.js';
 import type { IdGenerator } from '../../shared/ids/ids.js';
@@ -249,6 +250,8 @@ export async function markSecondFactor({
     const repository = createSessionsRepository({ db: trx });
     if (!(await repository.setSecondFactorAt({ id: sessionId, userId, at: secondFactorAt })))
       throw createUnauthenticatedError();
+    if (method !== 'recovery_code')
+      await createCredentialsRepository({ db: trx }).clearPasswordRecovered({ userId });
     const rotation =
       purpose === 'sign_in' ? await rotateSessionToken({ db: trx, clock, sessionId, userId }) : undefined;
     await ledger.append({

@@ -7,6 +7,11 @@ export type UsersTable = {
   password_hash: string;
   status: Generated<string>;
   password_changed_at: number | null;
+  /**
+   * Set when a recovery code set the password, cleared by the next second factor that is not a recovery
+   * code: meanwhile recovery codes do not complete a sign-in.
+   */
+  password_recovered_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
   /** The notification address sealed by the vault (purpose `email:<user id>`); null when none was given. */
