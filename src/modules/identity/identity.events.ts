@@ -27,7 +27,12 @@ export type IdentityEvent =
       actor: EventActor;
       data: { account: string; reason: string; clientHash: string };
     }
-  | { kind: 'identity.account_locked'; actor: EventActor; data: { account: string; blockedUntil: string } }
+  /** `lock`: which counter (`sign_in`, `second_factor`, `recovery`); absent on entries recorded before it was. */
+  | {
+      kind: 'identity.account_locked';
+      actor: EventActor;
+      data: { account: string; blockedUntil: string; lock?: string };
+    }
   | {
       kind: 'identity.second_factor_verified';
       actor: EventActor;

@@ -6,8 +6,12 @@ import { createPrefixedIdGenerator } from '../../shared/ids/ids.js';
  * meaning breaks clients and stored rows. Payloads never hold a secret, a token, a link or an address.
  */
 export type NotificationPayloads = {
-  /** The brute-force defence locked the account until `blockedUntil` (ISO time). */
-  account_locked: { blockedUntil: string };
+  /**
+   * The brute-force defence blocked something until `blockedUntil` (ISO time). `lock` says what: `sign_in`
+   * (passwords, the default when absent), `second_factor` (codes completing a sign-in or a step-up) or
+   * `recovery` (password resets with a recovery code; signing in is not affected).
+   */
+  account_locked: { blockedUntil: string; lock?: LockKind };
   /** A sign-in from a device not seen before; `device` is the browser/OS label the session shows. */
   new_device_sign_in: { device: string };
   /** The password was changed; `via` is `reset_link`, `recovery_code` or `self`. */
@@ -28,6 +32,9 @@ export type NotificationPayloads = {
   access_request_decided: { matterId: string; requestId: string; decision: string; expiresAt?: string };
 };
 export type NotificationKind = keyof NotificationPayloads;
+
+/** Which brute-force counter reached its limit: each blocks something different. */
+export type LockKind = 'sign_in' | 'second_factor' | 'recovery';
 
 export const notificationKinds = [
   'account_locked',
@@ -74,13 +81,29 @@ export function emailSealPurpose(userId: string): string {
   return `email:${userId}`;
 }
 
+const lockedTexts: Record<LockKind, (blockedUntil: string) => { subject: string; body: string }> = {
+  sign_in: (until) => ({
+    subject: 'Writ: your account was locked after failed sign-ins',
+    body: `After several failed sign-ins, your account is locked until ${until}. If this was not you, tell your administrator.`,
+  }),
+  second_factor: (until) => ({
+    subject: 'Writ: sign-in codes were blocked after failed attempts',
+    body: `After several wrong authenticator or recovery codes, codes for your account are refused until ${until}. Whoever tried them had your password: if this was not you, change your password and tell your administrator.`,
+  }),
+  recovery: (until) => ({
+    subject: 'Writ: password resets with a recovery code were blocked',
+    body: `After several failed attempts to reset your password with a recovery code, such resets are refused until ${until}. You can still sign in as usual. If this was not you, tell your administrator.`,
+  }),
+};
+
 const mailTexts: {
   [K in NotificationKind]: (payload: NotificationPayloads[K]) => { subject: string; body: string };
 } = {
-  account_locked: (p) => ({
-    subject: 'Writ: your account was locked after failed sign-ins',
-    body: `After several failed sign-ins, your account is locked until ${p.blockedUntil}. If this was not you, tell your administrator.`,
-  }),
+  // A stored row may predate `lock`, or hold a value this version does not know: both read as a sign-in lock.
+  account_locked: (p) =>
+    (p.lock === 'second_factor' || p.lock === 'recovery' ? lockedTexts[p.lock] : lockedTexts.sign_in)(
+      p.blockedUntil,
+    ),
   new_device_sign_in: (p) => ({
     subject: 'Writ: sign-in from a new device',
     body: `Your account was signed in from a device not seen before (${p.device}). If this was not you, change your password and tell your administrator.`,

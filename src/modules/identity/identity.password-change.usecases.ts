@@ -84,6 +84,7 @@ export async function changePassword({
     userId,
     key,
     clientKey,
+    lock: 'sign_in',
     failureEvent: (reason) => ({
       kind: 'identity.password_change_failed',
       actor: { type: 'user', id: userId },

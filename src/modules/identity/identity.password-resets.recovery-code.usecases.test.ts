@@ -8,6 +8,7 @@ import {
   liveSessionCount,
   snapshotTables,
 } from './identity.admin.test-utils.js';
+import { renderNotificationMail } from './identity.notifications.models.js';
 import { resetPasswordWithRecoveryCode } from './identity.password-resets.recovery-code.usecases.js';
 import { issueRecoveryCodes } from './identity.recovery-codes.usecases.js';
 import { verifySecondFactor } from './identity.second-factor.usecases.js';
@@ -243,6 +244,34 @@ describeOnDatabases('recovery attempts and the other brute-force counters', ({ g
     });
     expect(secondFactorAt).toEqual(clock.now());
     expect(await ledgerEntries(db, 'identity.second_factor_failed')).toEqual([]);
+  });
+
+  test('when recovery attempts reach the lockout, the owner is told that resets are blocked, not their sign-in', async () => {
+    const { db, clock, user, recover } = await setup();
+    const notices = () =>
+      db
+        .selectFrom('notifications')
+        .select(['kind', 'payload'])
+        .where('user_id', '=', user.id)
+        .where('kind', '=', 'account_locked')
+        .execute();
+    for (let attempt = 0; attempt < 30 && (await notices()).length === 0; attempt += 1) {
+      const outcome = await recover({ username: user.username, clientAddress: `192.0.2.${attempt}` }).then(
+        () => ({}),
+        (error: unknown) => error as { details?: { retryAfterSeconds?: number } },
+      );
+      clock.advanceBy({ seconds: 'details' in outcome ? (outcome.details?.retryAfterSeconds ?? 1) : 1 });
+    }
+    const [notice] = await notices();
+    const payload = JSON.parse(notice?.payload ?? '{}') as Record<string, unknown>;
+    expect(payload).toMatchObject({ lock: 'recovery' });
+    const mail = renderNotificationMail({
+      kind: 'account_locked',
+      payload,
+      publicUrl: 'https://writ.example',
+    });
+    expect(mail.subject).toBe('Writ: password resets with a recovery code were blocked');
+    expect(mail.text).toContain('You can still sign in as usual.');
   });
 
   test('a recovery sheet alone does not take over the account: after a reset with one code, another does not complete sign-in', async () => {

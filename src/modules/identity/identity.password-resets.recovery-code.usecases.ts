@@ -95,6 +95,7 @@ export async function resetPasswordWithRecoveryCode({
         failures,
         account: accountRef,
         ownerUserId: account?.id,
+        lock: 'recovery',
       });
     });
 

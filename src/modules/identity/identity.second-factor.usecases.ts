@@ -70,6 +70,7 @@ export async function beginCodeAttempt({
     userId,
     key,
     clientKey,
+    lock: 'second_factor',
     failureEvent: (reason) => ({
       kind: 'identity.second_factor_failed',
       actor: { type: 'user', id: userId },

@@ -238,7 +238,7 @@ describeOnDatabases('brute-force defence of password sign-in', ({ getDb }) => {
     expect(waits).toEqual([60, 120, 240, 300, 300]);
     const locks = await ledgerEntries(db, 'identity.account_locked');
     expect(locks).toHaveLength(1);
-    expect(locks[0]?.data).toMatchObject({ account: user.id });
+    expect(locks[0]?.data).toMatchObject({ account: user.id, lock: 'sign_in' });
     const notices = await db
       .selectFrom('notifications')
       .select(['kind', 'user_id'])

@@ -82,7 +82,16 @@ export async function recordSignInFailure({
       },
     });
     if (failures !== undefined) {
-      await recordLockoutIfReached({ db: trx, clock, ledger, settings, failures, account, ownerUserId });
+      await recordLockoutIfReached({
+        db: trx,
+        clock,
+        ledger,
+        settings,
+        failures,
+        account,
+        ownerUserId,
+        lock: 'sign_in',
+      });
     }
   });
 }

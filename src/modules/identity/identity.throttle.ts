@@ -6,6 +6,7 @@ import type { Ledger } from '../ledger/ledger.usecases.js';
 import type { KeyedHasher } from '../vault/vault.models.js';
 import type { IdentitySettings } from './identity.dependencies.js';
 import type { IdentityEvent } from './identity.events.js';
+import type { LockKind } from './identity.notifications.models.js';
 import { recordNotification } from './identity.notifications.usecases.js';
 import { createThrottleRepository } from './identity.throttle.repository.js';
 
@@ -224,6 +225,7 @@ export async function recordLockoutIfReached({
   failures,
   account,
   ownerUserId,
+  lock,
 }: {
   db: Kysely<WritDatabase>;
   clock: Clock;
@@ -233,12 +235,18 @@ export async function recordLockoutIfReached({
   /** The user id, or the keyed hash standing for an unknown name. */
   account: string;
   ownerUserId: string | undefined;
+  /** Which counter this is, so that the owner is told what is blocked. */
+  lock: LockKind;
 }): Promise<void> {
   if (!isLockoutReached({ failures, settings })) return;
   const blockedUntil = lockoutEndsAt({ clock, settings }).toISOString();
   await ledger.append({
     db,
-    event: { kind: 'identity.account_locked', actor: { type: 'anonymous' }, data: { account, blockedUntil } },
+    event: {
+      kind: 'identity.account_locked',
+      actor: { type: 'anonymous' },
+      data: { account, blockedUntil, lock },
+    },
   });
   if (ownerUserId !== undefined) {
     await recordNotification({
@@ -246,7 +254,7 @@ export async function recordLockoutIfReached({
       clock,
       userId: ownerUserId,
       kind: 'account_locked',
-      payload: { blockedUntil },
+      payload: { blockedUntil, lock },
     });
   }
 }

@@ -212,6 +212,42 @@ describeOnDatabases('TOTP as a second factor', ({ getDb }) => {
     await guess(oathtoolCode({ secret, at: clock.now() }));
   });
 
+  test('wrong codes that reach the lockout tell the owner that codes are blocked, not their password', async () => {
+    const db = getDb();
+    const clock = createTestClock();
+    const fixtures = createSessionFixtures({ db, clock, settings: { signInMaxFailures: 3 } });
+    const user = await fixtures.user({ role: 'lawyer', username: 'locked-out-lena' });
+    const { secret } = await fixtures.enrolTotp({ username: 'locked-out-lena' });
+    const right = oathtoolCode({ secret, at: clock.now() });
+    const wrong = right === '123456' ? '654321' : '123456';
+    const notices = () =>
+      db
+        .selectFrom('notifications')
+        .select('payload')
+        .where('user_id', '=', user.id)
+        .where('kind', '=', 'account_locked')
+        .execute();
+    for (let failure = 0; failure < 30 && (await notices()).length === 0; failure += 1) {
+      const { token } = await fixtures.signIn({ username: 'locked-out-lena' });
+      const outcome: { details?: { retryAfterSeconds?: number } } = await verifySecondFactor({
+        ...fixtures.deps,
+        principal: await fixtures.principalOf(token),
+        method: 'totp',
+        code: wrong,
+        purpose: 'sign_in',
+        clientAddress: browser.clientAddress,
+      }).then(
+        () => ({}),
+        (error: unknown) => error as { details?: { retryAfterSeconds?: number } },
+      );
+      clock.advanceBy({ seconds: outcome.details?.retryAfterSeconds ?? 1 });
+    }
+    const [notice] = await notices();
+    expect(JSON.parse(notice?.payload ?? '{}')).toMatchObject({ lock: 'second_factor' });
+    const locks = (await ledgerEntries(db, 'identity.account_locked')).map((entry) => entry.data);
+    expect(locks).toContainEqual(expect.objectContaining({ account: user.id, lock: 'second_factor' }));
+  });
+
   test('removing the authenticator needs a recent step-up, and a lawyer may not remove the last factor', async () => {
     const db = getDb();
     const clock = createTestClock();

@@ -5,6 +5,7 @@ import type { WritDatabase } from '../database.js';
 import type { Ledger } from '../ledger/ledger.usecases.js';
 import { createSignInThrottledError } from './identity.errors.js';
 import type { IdentityEvent } from './identity.events.js';
+import type { LockKind } from './identity.notifications.models.js';
 import { beginThrottledAttempt, recordLockoutIfReached, type ThrottleSettings } from './identity.throttle.js';
 
 /**
@@ -20,6 +21,7 @@ export async function beginUserSecretAttempt({
   userId,
   key,
   clientKey,
+  lock,
   failureEvent,
 }: {
   db: Kysely<WritDatabase>;
@@ -29,6 +31,8 @@ export async function beginUserSecretAttempt({
   userId: string;
   key: string;
   clientKey: string;
+  /** What the counter blocks: the owner's notice says so. */
+  lock: LockKind;
   failureEvent: (reason: string) => IdentityEvent;
 }): Promise<{ recordFailure: (reason: string) => Promise<void> }> {
   const record = (reason: string, failures: number | undefined) =>
@@ -43,6 +47,7 @@ export async function beginUserSecretAttempt({
           failures,
           account: userId,
           ownerUserId: userId,
+          lock,
         });
       }
     });
