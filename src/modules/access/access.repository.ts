@@ -180,7 +180,13 @@ export function createAccessRepository({ db }: { db: Kysely<WritDatabase> }) {
      * How many matters a wall on the group screens `userId` from with no wall on them in person: what their
      * leaving the group would lift.
      */
-    async countScreensOnlyThroughGroup({ groupId, userId }: { groupId: string; userId: string }): Promise<number> {
+    async countScreensOnlyThroughGroup({
+      groupId,
+      userId,
+    }: {
+      groupId: string;
+      userId: string;
+    }): Promise<number> {
       const row = await db
         .selectFrom('access_group_screens')
         .select((eb) => eb.fn.countAll<number | string>().as('count'))

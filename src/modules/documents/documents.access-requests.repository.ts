@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import type { WritDatabase } from '../database.js';
 import type { AccessRequestStatus } from './documents.models.js';
 
@@ -17,7 +17,21 @@ export type AccessRequestRow = {
 };
 
 export function createAccessRequestsRepository({ db }: { db: Kysely<WritDatabase> }) {
+  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+
   return {
+    /**
+     * Serialises one requester's submissions until the transaction ends, so that two sent at once cannot
+     * both count under a limit (or both find no pending request) under READ COMMITTED and both insert. An
+     * advisory lock, as there may be no row of theirs to lock yet; SQLite already runs one writer at a time.
+     * @NOTE Every node must derive the same key: changing its text lets nodes of two releases interleave.
+     */
+    async lockRequester({ requesterId }: { requesterId: string }): Promise<void> {
+      if (!isPostgres) return;
+      const key = `writ.access_requests:${requesterId}`;
+      await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(db);
+    },
+
     async insertRequest(row: AccessRequestRow): Promise<void> {
       await db.insertInto('access_requests').values(row).execute();
     },

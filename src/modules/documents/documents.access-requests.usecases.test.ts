@@ -17,8 +17,10 @@ import {
 } from './documents.access-requests.usecases.js';
 import { createMatter, getMatter, listMatterMembers, setMatterMember } from './documents.matters.usecases.js';
 import type { WritDatabase } from '../database.js';
+import type { DocumentsLedger } from './documents.dependencies.js';
 import type { PolicyEngine } from '../access/access.models.js';
 import { accessRequestLimits } from './documents.models.js';
+import { createRendezvous, holdLedgerAppends } from './documents.races.test-utils.js';
 
 /**
  * The database as seen by one call: every statement it runs, with its values blanked, so that two calls
@@ -541,5 +543,84 @@ describeOnDatabases('documents: access requests', ({ getDb }) => {
     expect(
       (await listMyAccessRequests({ ...deps, principal: colleague })).filter((r) => r.status === 'pending'),
     ).toHaveLength(1);
+  });
+
+  /**
+   * The ledger with every `documents.access_requested` append held until `parties` submissions have each
+   * stored their row, uncommitted (or 500 ms passed): all of them counted before any committed.
+   */
+  const submittingTogether = (ledger: DocumentsLedger, parties: number) => {
+    const rendezvous = createRendezvous({ parties });
+    return holdLedgerAppends({
+      ledger,
+      kinds: ['documents.access_requested'],
+      wait: () => rendezvous.arrive(),
+    }).ledger;
+  };
+  const outcomeOf = (result: PromiseSettledResult<unknown>) =>
+    result.status === 'fulfilled' ? 'submitted' : (result.reason as { code?: string }).code;
+
+  test('submissions sent at the same time cannot pass the daily limit together', async () => {
+    const { deps, clock, user, lawyer, matter, request } = await setup();
+    const colleague = await user('lawyer');
+    const mine = () => listMyAccessRequests({ ...deps, principal: colleague });
+    for (let i = 0; i < accessRequestLimits.maxPerDay - 1; i++) {
+      await request(colleague);
+      const [latest] = await mine();
+      await withdrawAccessRequest({
+        ...deps,
+        principal: colleague,
+        matterId: matter.id,
+        requestId: latest?.id ?? '',
+      });
+      clock.advanceBy({ minutes: 1 });
+    }
+    const others = [];
+    for (let i = 0; i < 3; i++) {
+      others.push(await createMatter({ ...deps, principal: lawyer, name: `Matter ${i}` }));
+    }
+    const ledger = submittingTogether(deps.ledger, others.length);
+    const outcomes = await Promise.allSettled(
+      others.map((other) =>
+        submitAccessRequest({
+          ...deps,
+          ledger,
+          principal: colleague,
+          matterId: other.id,
+          role: 'viewer',
+          reason: 'I am on the appeal team',
+        }),
+      ),
+    );
+    expect(outcomes.map(outcomeOf).sort()).toEqual([
+      'documents.too_many_access_requests',
+      'documents.too_many_access_requests',
+      'submitted',
+    ]);
+    expect(await mine()).toHaveLength(accessRequestLimits.maxPerDay);
+  });
+
+  test('the same request sent twice at the same time is stored, put on the ledger and notified once', async () => {
+    const { db, deps, user, lawyer, matter, pending, notificationsOf } = await setup();
+    const colleague = await user('lawyer');
+    const ledger = submittingTogether(deps.ledger, 2);
+    const submit = () =>
+      submitAccessRequest({
+        ...deps,
+        ledger,
+        principal: colleague,
+        matterId: matter.id,
+        role: 'viewer',
+        reason: 'I am on the appeal team',
+      });
+    const outcomes = await Promise.allSettled([submit(), submit()]);
+    expect(outcomes.map(outcomeOf)).toEqual(['submitted', 'submitted']);
+    expect(await pending()).toHaveLength(1);
+    expect(
+      (await ledgerEntries(db, 'documents.access_requested')).filter((e) => e.data.matterId === matter.id),
+    ).toHaveLength(1);
+    expect((await notificationsOf(lawyer.userId)).filter((n) => n.kind === 'access_requested')).toHaveLength(
+      1,
+    );
   });
 });

@@ -131,6 +131,8 @@ export async function submitAccessRequest({
   const now = clock.now();
   return inTransaction(db, async (trx) => {
     const repository = createAccessRequestsRepository({ db: trx });
+    // Before counting: the count and the insert it allows must not interleave with another submission's.
+    await repository.lockRequester({ requesterId: principal.userId });
     await requireRequestAllowance({ repository, requesterId: principal.userId, now });
     const matter = await createDocumentsRepository({ db: trx }).findMatterWithMembership({
       matterId,

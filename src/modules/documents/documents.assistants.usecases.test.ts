@@ -127,7 +127,7 @@ describeOnDatabases('documents: assistants and highly sensitive items', ({ getDb
   });
 
   test('an assistant editor without a named grant cannot rename, move, trash or write into a highly sensitive folder', async () => {
-    const { matter, asAssistant, assistant, upload, settlement, snapshot } = await setup();
+    const { matter, asAssistant, assistant, upload, settlement, memo, snapshot } = await setup();
     const other = await createFolder({ ...asAssistant, matterId: matter.id, name: 'Correspondence' });
     const before = await snapshot();
     const inMatter = { ...asAssistant, matterId: matter.id };
@@ -156,9 +156,22 @@ describeOnDatabases('documents: assistants and highly sensitive items', ({ getDb
       }),
       'documents.folder_not_found',
     );
+    // Nor file their own items into it, which would put them out of their reach and confirm it exists.
+    await expectCode(
+      updateDocument({ ...asAssistant, documentId: memo.id, folderId: settlement.id }),
+      'documents.folder_not_found',
+    );
+    await expectCode(
+      updateFolder({ ...inMatter, folderId: other.id, parentId: settlement.id }),
+      'documents.folder_not_found',
+    );
     // A folder that does not exist answers the same.
     await expectCode(
       updateFolder({ ...inMatter, folderId: 'fld_nonexistent', name: 'Renamed' }),
+      'documents.folder_not_found',
+    );
+    await expectCode(
+      updateDocument({ ...asAssistant, documentId: memo.id, folderId: 'fld_nonexistent' }),
       'documents.folder_not_found',
     );
     expect(await snapshot()).toEqual(before);

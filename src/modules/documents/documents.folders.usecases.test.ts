@@ -3,6 +3,7 @@ import { describeOnDatabases } from '../../../test/support/databases.js';
 import { createDocumentsFixtures } from '../../../test/support/documents.js';
 import { expectCode } from '../../../test/support/assertions.js';
 import { createFolder, listFolder, setFolderTrashed, updateFolder } from './documents.folders.usecases.js';
+import { createRendezvous, holdLedgerAppends } from './documents.races.test-utils.js';
 import { listTrash, setDocumentTrashed, updateDocument } from './documents.usecases.js';
 
 describeOnDatabases('documents: folders and trash', ({ getDb }) => {
@@ -219,5 +220,55 @@ describeOnDatabases('documents: folders and trash', ({ getDb }) => {
       listFolder({ ...asOutsider, matterId: 'mat_nonexistent', folderId: 'fld_nonexistent' }),
       'documents.matter_not_found',
     );
+  });
+
+  test('a folder made and a document renamed to the same name at the same time: one is refused, the name is held once', async () => {
+    const { deps, lawyer, matter, as, upload, namesIn } = await setup();
+    const { document } = await upload({
+      target: { matterId: matter.id, name: 'Draft.pdf' },
+      content: Buffer.from('x'),
+    });
+    // Each act waits, its row written but not committed, until the other has written its own (or 500 ms).
+    const rendezvous = createRendezvous({ parties: 2 });
+    const { ledger } = holdLedgerAppends({
+      ledger: deps.ledger,
+      kinds: ['documents.folder_created', 'documents.document_renamed'],
+      wait: () => rendezvous.arrive(),
+    });
+    const outcomes = await Promise.allSettled([
+      createFolder({ ...as, ledger, name: 'Exhibits' }),
+      updateDocument({ ...deps, ledger, principal: lawyer, documentId: document.id, name: 'exhibits' }),
+    ]);
+    const outcomeOf = (result: PromiseSettledResult<unknown>) =>
+      result.status === 'fulfilled' ? 'done' : (result.reason as { code?: string }).code;
+    expect(outcomes.map(outcomeOf).sort()).toEqual(['documents.name_taken', 'done']);
+    const { folders, documents } = await namesIn();
+    expect([...folders, ...documents].filter((name) => name.toLowerCase() === 'exhibits')).toHaveLength(1);
+  });
+
+  test('two folders moved into each other at the same time: one move is refused, and no folder contains itself', async () => {
+    const { deps, as } = await setup();
+    const left = await createFolder({ ...as, name: 'Left' });
+    const right = await createFolder({ ...as, name: 'Right' });
+    const rendezvous = createRendezvous({ parties: 2 });
+    const { ledger } = holdLedgerAppends({
+      ledger: deps.ledger,
+      kinds: ['documents.folder_moved'],
+      wait: () => rendezvous.arrive(),
+    });
+    const outcomes = await Promise.allSettled([
+      updateFolder({ ...as, ledger, folderId: left.id, parentId: right.id }),
+      updateFolder({ ...as, ledger, folderId: right.id, parentId: left.id }),
+    ]);
+    const outcomeOf = (result: PromiseSettledResult<unknown>) =>
+      result.status === 'fulfilled' ? 'done' : (result.reason as { code?: string }).code;
+    expect(outcomes.map(outcomeOf).sort()).toEqual(['documents.folder_move_invalid', 'done']);
+    const rows = await deps.db
+      .selectFrom('folders')
+      .select(['id', 'parent_id'])
+      .where('id', 'in', [left.id, right.id])
+      .execute();
+    const parentOf = new Map(rows.map((row) => [row.id, row.parent_id]));
+    expect(parentOf.get(left.id) === right.id && parentOf.get(right.id) === left.id).toBe(false);
   });
 });

@@ -320,6 +320,9 @@ export async function updateFolder({
         action: 'document.organize',
       });
       const repository = createDocumentsRepository({ db: trx });
+      // Moves in one matter take turns, before reading where folders are: two folders moved into each other
+      // at once would otherwise each pass the cycle check, or deadlock on each other's rows.
+      if (parentId !== undefined) await repository.lockMatter({ matterId });
       const folder = await requireLiveFolder({ db: trx, matterId, folderId });
       await requireFolderAccess({
         access,
@@ -334,7 +337,17 @@ export async function updateFolder({
       const vault = await openMatterVault({ db: trx, keyring, matterId });
       const target = parentId === undefined ? folder.parent_id : parentId;
       if (parentId !== undefined) {
-        await requireLiveFolder({ db: trx, matterId, folderId: parentId });
+        const destination = await requireLiveFolder({ db: trx, matterId, folderId: parentId });
+        // As for a document: a destination the caller may not see answers not found.
+        await requireFolderAccess({
+          access,
+          db: trx,
+          clock,
+          principal,
+          matter,
+          folder: destination,
+          action: 'document.organize',
+        });
         const all = await repository.listFolders({ matterId });
         const targetRow = all.find((row) => row.id === parentId);
         const chain = targetRow === undefined ? [] : [...ancestorsOf(targetRow, all), targetRow];

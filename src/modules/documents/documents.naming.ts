@@ -26,6 +26,14 @@ export function nameLookupFor({ vault, name }: { vault: MatterVault; name: strin
   return vault.lookupHash({ value: nameLookupValue(name), purpose: lookupPurpose.name });
 }
 
+/**
+ * Refuses a name that a live folder or document in `folderId` already has. Call it in the transaction that
+ * writes the name, before writing it.
+ * @NOTE Folders and documents keep their names in two tables, each with a unique index of its own, and no
+ * index spans both: a folder and a document named alike at the same time would both pass a plain check
+ * under READ COMMITTED. So the check first locks the folder's row until the transaction ends: every writer
+ * of a name in one folder queues there and then sees the names committed before it.
+ */
 export async function requireNameFree({
   repository,
   folderId,
@@ -37,6 +45,7 @@ export async function requireNameFree({
   nameLookup: string;
   exceptId?: string;
 }): Promise<void> {
+  await repository.lockFolder({ folderId });
   if (
     await repository.isNameTaken({ folderId, nameLookup, ...(exceptId === undefined ? {} : { exceptId }) })
   ) {

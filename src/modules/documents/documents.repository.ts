@@ -211,6 +211,19 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
       await db.updateTable('folders').set(changes).where('id', '=', folderId).execute();
     },
 
+    /**
+     * Locks the folder's row until the transaction ends, with a write that changes nothing: PostgreSQL locks
+     * the row (inserts of documents or folders into it, which only take a key-share lock, still proceed),
+     * SQLite takes the database's write lock.
+     */
+    async lockFolder({ folderId }: { folderId: string }): Promise<void> {
+      await db
+        .updateTable('folders')
+        .set({ updated_at: sql<number>`updated_at` })
+        .where('id', '=', folderId)
+        .execute();
+    },
+
     /** Whether a live folder or document in `folderId` already has this name (by lookup hash). */
     async isNameTaken({
       folderId,
@@ -346,8 +359,13 @@ export function createDocumentsRepository({ db }: { db: Kysely<WritDatabase> }) 
       await db.insertInto('document_uploads').values(row).execute();
     },
 
-    async deleteUpload({ uploadId }: { uploadId: string }): Promise<void> {
-      await db.deleteFrom('document_uploads').where('id', '=', uploadId).execute();
+    /**
+     * Deletes an upload's row; false when it was gone already. Whoever deletes it owns the upload's blob: the
+     * commit publishes it, the sweep removes it (on PostgreSQL a second delete waits for the first's commit).
+     */
+    async deleteUpload({ uploadId }: { uploadId: string }): Promise<boolean> {
+      const result = await db.deleteFrom('document_uploads').where('id', '=', uploadId).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
     },
 
     async listUploadsStartedBefore({ before }: { before: Date }): Promise<DocumentUploadsTable[]> {

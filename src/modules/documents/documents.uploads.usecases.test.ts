@@ -21,6 +21,7 @@ import { createFolder, listFolder, setFolderTrashed } from './documents.folders.
 import { getMatter, removeMatterMember, setMatterStatus } from './documents.matters.usecases.js';
 import type { UploadTarget } from './documents.uploads.usecases.js';
 import { getDocument, setDocumentTrashed } from './documents.usecases.js';
+import { createGate, holdLedgerAppends } from './documents.races.test-utils.js';
 
 const MiB = 1024 * 1024;
 
@@ -490,5 +491,49 @@ describeOnDatabases('documents: uploads', ({ getDb }) => {
     expect(
       await db.selectFrom('document_uploads').select('id').where('matter_id', '=', matter.id).execute(),
     ).toEqual([]);
+  });
+
+  test('a folder made while an upload of the same name streams keeps the name; the upload is refused and leaves nothing', async () => {
+    const { deps, lawyer, matter, startUpload, expectNothingStored, uploadedVersions } = await setup();
+    const started = await startUpload({
+      principal: lawyer,
+      target: { matterId: matter.id, name: 'Exhibits' },
+    });
+    await createFolder({ ...deps, principal: lawyer, matterId: matter.id, name: 'EXHIBITS' });
+    await expectCode(started.finish(), 'documents.name_taken');
+    await expectNothingStored();
+    expect(await uploadedVersions()).toEqual([]);
+    const listing = await listFolder({ ...deps, principal: lawyer, matterId: matter.id });
+    expect(listing.folders.map((f) => f.name)).toEqual(['EXHIBITS']);
+  });
+
+  test('a folder trashed while an upload into it commits: the upload is refused and leaves nothing', async () => {
+    const { deps, lawyer, matter, startUpload, expectNothingStored } = await setup();
+    const folder = await createFolder({ ...deps, principal: lawyer, matterId: matter.id, name: 'Pleadings' });
+    const started = await startUpload({
+      principal: lawyer,
+      target: { matterId: matter.id, folderId: folder.id, name: 'Answer.pdf' },
+    });
+    // The trash holds its transaction open, its row written, while the upload commits.
+    const release = createGate();
+    const held = holdLedgerAppends({
+      ledger: deps.ledger,
+      kinds: ['documents.folder_trashed'],
+      wait: () => release.opened,
+    });
+    const trashing = setFolderTrashed({
+      ...deps,
+      ledger: held.ledger,
+      principal: lawyer,
+      matterId: matter.id,
+      folderId: folder.id,
+      isTrashed: true,
+    });
+    await held.entered;
+    const finishing = started.finish();
+    setTimeout(release.open, 300);
+    await trashing;
+    await expect(finishing).rejects.toMatchObject({ status: 404 });
+    await expectNothingStored();
   });
 });

@@ -38,7 +38,7 @@ import {
   sealContext,
   sha256HexPattern,
 } from './documents.models.js';
-import { isUniqueViolation, nameLookupFor, requireNameFree, sealName } from './documents.naming.js';
+import { isUniqueViolation, requireNameFree, sealName } from './documents.naming.js';
 import { createDocumentsRepository, type MatterWithRole } from './documents.repository.js';
 import type { DocumentsTable, FoldersTable } from './documents.tables.js';
 
@@ -182,11 +182,10 @@ async function placeUpload({
       isByName: true,
     };
   }
-  await requireNameFree({
-    repository,
-    folderId: folder.id,
-    nameLookup: nameLookupFor({ vault, name: name.name }),
-  });
+  // Refused before any byte is read; the commit asks again, under the folder's lock.
+  if (await repository.isNameTaken({ folderId: folder.id, nameLookup: name.name_lookup })) {
+    throw createNameTakenError();
+  }
   // Only the sealed form and the lookup hash: the row must never receive the plaintext `name`.
   const sealed = { name_sealed: name.name_sealed, name_lookup: name.name_lookup };
   return {
@@ -355,8 +354,30 @@ async function commitVersion({
     created_at: now,
   };
   return inTransaction(db, async (trx) => {
-    const current = await requireStillWritable({ access, db: trx, clock, principal, placement });
     const repository = createDocumentsRepository({ db: trx });
+    // Locked before the placement is checked again, so that a concurrent trash of the folder, a membership
+    // change or a folder move either commits first and is seen, or waits for this commit. Matter before
+    // folder: the order every act that takes both follows (a folder move too), so that none deadlocks.
+    await repository.lockMatter({ matterId: matter.id });
+    if (placement.isByName) await repository.lockFolder({ folderId: placement.folderId });
+    const current = await requireStillWritable({ access, db: trx, clock, principal, placement });
+    // An upload that ran past the abandoned-upload age may have been swept: its row is gone, and its blob
+    // with it or about to be. Deleting the row here is what keeps the sweep off the blob from now on.
+    if (!(await repository.deleteUpload({ uploadId }))) {
+      throw createUploadIncompleteError({
+        message:
+          'The upload took so long that it was taken for abandoned and removed. Nothing was stored; upload it again.',
+      });
+    }
+    if (placement.name !== undefined) {
+      // Asked again under the folder's lock: a folder of this name may have been made while the content
+      // streamed, and no unique index spans folders and documents.
+      await requireNameFree({
+        repository,
+        folderId: placement.folderId,
+        nameLookup: placement.name.name_lookup,
+      });
+    }
     const limit = current.quota_bytes ?? undefined;
     if (
       !(await repository.addUsedBytes({ matterId: matter.id, delta: stored.size, limit, now: new Date(now) }))
@@ -366,7 +387,6 @@ async function commitVersion({
     const documentRow = await upsertDocument({ repository, placement, principal, now });
     await repository.insertVersion(versionRow);
     await saveContentKey({ db: trx, keyring, clock, contentKey });
-    await repository.deleteUpload({ uploadId });
     const { entryId } = await ledger.append({
       db: trx,
       event: {

@@ -8,7 +8,12 @@ import type { RootKeyring } from '../vault/vault.keys.models.js';
 import { openMatterVault } from '../vault/vault.keys.usecases.js';
 import type { DocumentsLedger } from './documents.dependencies.js';
 import { createDocumentTrashedError, createNameTakenError } from './documents.errors.js';
-import { requireLiveFolder, toDocumentSummary, toFolder } from './documents.folders.usecases.js';
+import {
+  requireFolderAccess,
+  requireLiveFolder,
+  toDocumentSummary,
+  toFolder,
+} from './documents.folders.usecases.js';
 import {
   allowedClassifications,
   folderClassification,
@@ -108,7 +113,20 @@ export async function updateDocument({
       if (document.trashed_at !== null) throw createDocumentTrashedError();
       const vault = await openMatterVault({ db: trx, keyring, matterId: matter.id });
       const target = folderId ?? document.folder_id;
-      if (folderId !== undefined) await requireLiveFolder({ db: trx, matterId: matter.id, folderId });
+      if (folderId !== undefined) {
+        const destination = await requireLiveFolder({ db: trx, matterId: matter.id, folderId });
+        // Decided on the destination's own label too: a folder the caller may not see answers not found,
+        // so that nobody files a document where they could not reach it, nor learns that the folder exists.
+        await requireFolderAccess({
+          access,
+          db: trx,
+          clock,
+          principal,
+          matter,
+          folder: destination,
+          action: 'document.organize',
+        });
+      }
       if (target !== document.folder_id) {
         await requireMoveKeepsClassification({
           access,
