@@ -85,7 +85,10 @@ export const createQuotaExceededError = createErrorFactory({
   message: "This upload would exceed the matter's storage quota. Nothing was stored.",
 });
 
-/** The client stopped sending before the end (disconnect, or fewer bytes than Content-Length). */
+/**
+ * The client stopped sending before the end (disconnect, or fewer bytes than Content-Length), or the upload
+ * ran so long that the abandoned-upload sweep removed it before it committed.
+ */
 export const createUploadIncompleteError = createErrorFactory({
   code: 'documents.upload_incomplete',
   status: 400,
