@@ -8,7 +8,7 @@ afterEach(cleanupCli);
 
 const { STATUS_CODE } = ssh2.utils.sftp;
 
-function openFile(sftp: SFTPWrapper, path: string, flags: 'w' | 'wx') {
+function openFile(sftp: SFTPWrapper, path: string, flags: 'r' | 'w' | 'wx') {
   return new Promise<Buffer>((resolve, reject) => {
     sftp.open(path, flags, (error, handle) => {
       if (error !== undefined && error !== null) reject(error);
@@ -54,6 +54,65 @@ async function startWithLawyer() {
     });
   return { connect };
 }
+
+function readAt(sftp: SFTPWrapper, handle: Buffer, position: number, length: number) {
+  return new Promise<{ bytes: Buffer } | { code: number | undefined }>((resolve) => {
+    sftp.read(handle, Buffer.alloc(length), 0, length, position, (error, bytesRead, buffer) => {
+      if (error !== undefined && error !== null) {
+        resolve({ code: 'code' in error ? (error.code as number) : undefined });
+      } else resolve({ bytes: buffer.subarray(0, bytesRead) });
+    });
+  });
+}
+
+describe('SFTP: an open file is read on the policy of the moment', () => {
+  it(
+    'a member removed from the matter can no longer read a file they hold open, seconds later',
+    { timeout: 180_000 },
+    async () => {
+      const { root, dataDir } = createCliWorkspace();
+      await createLawyer({ dataDir, username: 'alice' });
+      await createLawyer({ dataDir, username: 'bob' });
+      const server = await startWritServer({ dataDir });
+      const ca = readServerCertificate(dataDir);
+      const alice = await signInWithTotp({ url: server.url, ca, username: 'alice' });
+      const bob = await signInWithTotp({ url: server.url, ca, username: 'bob' });
+      const bobId = ((await bob.json('GET', '/api/session')).json() as { user: { id: string } }).user.id;
+      const { keyFile, publicKey } = generateClientKey(root);
+      expect((await bob.json('POST', '/api/ssh-keys', { name: 'laptop', publicKey })).status).toBe(201);
+      const created = await alice.json('POST', '/api/matters', { name: 'Acme' });
+      const matterId = (created.json() as { id: string }).id;
+      const granted = await alice.json('PUT', `/api/matters/${matterId}/members/${bobId}`, {
+        role: 'editor',
+      });
+      expect(granted.status, granted.text).toBe(200);
+
+      const session = await connectWithSsh2({
+        port: server.sftpPort,
+        fingerprint: server.sftpHostKeyFingerprint,
+        username: 'bob',
+        keyFile,
+        totpSecret: bob.totpSecret,
+      });
+      const { sftp } = session;
+      const content = Buffer.from('Exhibit A: the signed lease. '.repeat(100));
+      const writing = await openFile(sftp, '/Acme/lease.txt', 'w');
+      expect(await writeAt(sftp, writing, content, 0)).toBeUndefined();
+      expect(await close(sftp, writing)).toBeUndefined();
+
+      const reading = await openFile(sftp, '/Acme/lease.txt', 'r');
+      expect(await readAt(sftp, reading, 0, 100)).toEqual({ bytes: content.subarray(0, 100) });
+      const removed = await alice.json('DELETE', `/api/matters/${matterId}/members/${bobId}`);
+      expect(removed.status, removed.text).toBe(204);
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      // The next read asks the policy again: the file is gone for Bob, wherever he reads it.
+      expect(await readAt(sftp, reading, 100, 100)).toEqual({ code: STATUS_CODE.NO_SUCH_FILE });
+      expect(await readAt(sftp, reading, 0, 100)).toEqual({ code: STATUS_CODE.NO_SUCH_FILE });
+      expect(await close(sftp, reading)).toBeUndefined();
+      session.end();
+    },
+  );
+});
 
 describe('SFTP listings, names and per-session limits', () => {
   it(

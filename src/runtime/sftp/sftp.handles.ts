@@ -115,10 +115,19 @@ export class SequentialReader {
   }
 }
 
+/**
+ * How long an open file may be read on its last decision: READ asks the policy again after this, so that a
+ * client holding a handle open (sshfs, a paused transfer) loses it within seconds of losing access, as its
+ * connection does when its session is revoked.
+ */
+export const readReauthorizeMs = 5000;
+
 export type ReadHandle = {
   kind: 'read';
   document: DocumentSummary;
   reader: SequentialReader | undefined;
+  /** When the policy last allowed reading it (clock milliseconds). */
+  authorizedAt: number;
 };
 
 export type DirHandle = {

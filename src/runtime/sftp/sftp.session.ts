@@ -17,7 +17,11 @@ import {
   type ResolvedPath,
 } from '../../modules/documents/documents.paths.usecases.js';
 import { uploadDocument } from '../../modules/documents/documents.uploads.usecases.js';
-import { setDocumentTrashed, updateDocument } from '../../modules/documents/documents.usecases.js';
+import {
+  getDocument,
+  setDocumentTrashed,
+  updateDocument,
+} from '../../modules/documents/documents.usecases.js';
 import type { IdentityDependencies } from '../../modules/identity/identity.dependencies.js';
 import type { Principal } from '../../modules/identity/identity.models.js';
 import { isSessionLive } from '../../modules/identity/identity.my-sessions.usecases.js';
@@ -27,6 +31,7 @@ import { permissionDeniedCode, SftpRequestError, sftpError, toSftpStatus } from 
 import {
   type DirHandle,
   HandleTable,
+  readReauthorizeMs,
   type ReorderBudget,
   SequentialReader,
   WriteHandle,
@@ -313,7 +318,11 @@ export function serveSftpSession({
       if (!isWrite) {
         const entry = await requireFound(path);
         if (entry.kind !== 'document') throw sftpError.failure('Not a regular file');
-        sftp.handle(reqid, handles.add({ kind: 'read', document: entry.document, reader: undefined }));
+        const authorizedAt = documents.clock.now().getTime();
+        sftp.handle(
+          reqid,
+          handles.add({ kind: 'read', document: entry.document, reader: undefined, authorizedAt }),
+        );
         return;
       }
       const resolved = await resolve(path);
@@ -360,6 +369,17 @@ export function serveSftpSession({
     serve(reqid, 'read', async () => {
       const handle = handles.get(id);
       if (handle?.kind !== 'read') throw sftpError.failure('Invalid handle');
+      const now = documents.clock.now().getTime();
+      if (now - handle.authorizedAt >= readReauthorizeMs) {
+        try {
+          await getDocument({ ...documents, principal, documentId: handle.document.id });
+        } catch (error) {
+          handle.reader?.destroy();
+          handle.reader = undefined;
+          throw error;
+        }
+        handle.authorizedAt = now;
+      }
       if (offset >= handle.document.size) {
         sftp.status(reqid, STATUS_CODE.EOF);
         return;
