@@ -265,6 +265,10 @@ describe('sign-in, enrolment and account security in the web UI', () => {
     await page.getByLabel('New password', { exact: true }).fill('a brand new and rather long passphrase');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Your password is changed.').waitFor();
+    // It says what the change ended, from the counts the API answered.
+    expect(await page.getByText('Your password is changed.').textContent()).toMatch(
+      /^Your password is changed\. (You had no other sessions\.|1 other session was signed out\.|\d+ other sessions were signed out\.)( (1 API token was|\d+ API tokens were) revoked: create new ones for your scripts\.)?$/,
+    );
     await page.getByRole('button', { name: 'Rename Work laptop' }).click();
     await renameDialog.getByLabel('New name').fill('Home laptop');
     await renameDialog.getByRole('button', { name: 'Save name' }).click();

@@ -5,6 +5,29 @@ import { useAction } from '../../components/use-action';
 import { type SessionState, useApi, useSession } from '../../session/session';
 import { NewPasswordField } from '../sign-in/password-fields';
 
+function countOf(count: number, one: string, many: string): string {
+  return count === 1 ? `1 ${one}` : `${count} ${many}`;
+}
+
+/** What the change ended, so that a script that stops working with a revoked token is no surprise. */
+function changedMessage({
+  revokedSessionCount,
+  revokedApiTokenCount,
+}: {
+  revokedSessionCount: number;
+  revokedApiTokenCount: number;
+}): string {
+  const sessions =
+    revokedSessionCount === 0
+      ? 'You had no other sessions.'
+      : `${countOf(revokedSessionCount, 'other session was', 'other sessions were')} signed out.`;
+  const tokens =
+    revokedApiTokenCount === 0
+      ? ''
+      : ` ${countOf(revokedApiTokenCount, 'API token was', 'API tokens were')} revoked: create new ones for your scripts.`;
+  return `Your password is changed. ${sessions}${tokens}`;
+}
+
 /**
  * Changing the password ends every other session and gives this one a new token, and with it a new CSRF
  * token, which the answer carries.
@@ -21,14 +44,15 @@ export function PasswordSection({ session }: { session: SessionState }) {
     event.preventDefault();
     setMessage('');
     await run(async () => {
-      const { csrfToken } = await api.post<{ csrfToken: string }>('/api/password', {
-        currentPassword,
-        newPassword,
-      });
+      const { csrfToken, revokedSessionCount, revokedApiTokenCount } = await api.post<{
+        csrfToken: string;
+        revokedSessionCount: number;
+        revokedApiTokenCount: number;
+      }>('/api/password', { currentPassword, newPassword });
       setSession({ ...session, csrfToken });
       setCurrentPassword('');
       setNewPassword('');
-      setMessage('Your password is changed. Your other sessions were signed out.');
+      setMessage(changedMessage({ revokedSessionCount, revokedApiTokenCount }));
     });
   }
 
