@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { ensureRootKeyFile } from '../modules/vault/vault.root-key.js';
 import { loadOrCreateSigningKey } from '../modules/vault/vault.signing-keys.js';
+import { ledgerOriginOf } from './ledger-origin.js';
 import { loadOrCreateSshHostKey } from '../modules/vault/vault.ssh-host-key.js';
 import { parseCosignerKey } from '../modules/ledger/ledger.cosignatures.js';
 import { createNoteVerifier } from '../modules/ledger/ledger.note-keys.js';
@@ -111,12 +112,13 @@ async function listen({
   let isStopping = false;
   // With port 0 the public address is known only once listening; identity reads it through this getter.
   let url = config.publicUrl;
+  const ledgerOrigin = await ledgerOriginOf({ db, config });
   // Loaded before the routes: receipts are signed with it. Generated on first start, kept by the vault.
   const ledgerKey = await loadOrCreateSigningKey({
     db,
     secretBox: deps.secretBox,
     clock,
-    name: config.ledger.origin,
+    name: ledgerOrigin,
   });
   const identityDeps = {
     db,
@@ -210,18 +212,18 @@ async function listen({
       deps.database.dialect === 'sqlite'
         ? await openConfiguredDatabase({ config, databasePassword: secrets.databasePassword })
         : undefined;
-    const verifier = createNoteVerifier({ name: config.ledger.origin, publicKey: ledgerKey.publicKey });
+    const verifier = createNoteVerifier({ name: ledgerOrigin, publicKey: ledgerKey.publicKey });
     ledgerSequencer = startLedgerSequencer({
       db,
       clock,
       signer: ledgerKey,
-      origin: config.ledger.origin,
+      origin: ledgerOrigin,
       checkpointSeconds: config.ledger.checkpointSeconds,
       logger: subsystemLogger(logger, 'writ:jobs'),
     });
     ledgerVerify = startLedgerVerifyJob({
       db: verifyConnection?.db ?? db,
-      origin: config.ledger.origin,
+      origin: ledgerOrigin,
       verifier,
       intervalMinutes: config.ledger.verifyMinutes,
       logger: subsystemLogger(logger, 'writ:jobs'),

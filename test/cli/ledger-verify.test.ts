@@ -75,6 +75,24 @@ describe('writ ledger verify', () => {
     expect(result.exitCode).toBe(0);
   });
 
+  test('the log keeps its name when the port or public URL changes later, and verifies; a rename on purpose is refused', async () => {
+    const { dataDir, verifierKey } = await createLedgerDataDir();
+    for (const env of [{ WRIT_PORT: '9443' }, { WRIT_PUBLIC_URL: 'https://writ.firm.example' }]) {
+      const key = await runWrit(['ledger', 'key', '--data-dir', dataDir], { env });
+      expect(key.stdout.trim(), key.stderr).toBe(verifierKey);
+      const result = await verify(dataDir, ['--key', verifierKey]);
+      expect(result.stdout).toContain('ok: 40 entries and 4 signed checkpoints');
+      const stored = await runWrit(['ledger', 'verify', '--data-dir', dataDir], { env });
+      expect(stored.stdout, stored.stderr).toContain('ok: 40 entries and 4 signed checkpoints');
+      expect(stored.exitCode).toBe(0);
+    }
+    const renamed = await runWrit(['ledger', 'verify', '--data-dir', dataDir], {
+      env: { WRIT_LEDGER_ORIGIN: 'writ.firm.example/ledger' },
+    });
+    expect(renamed.exitCode).toBe(1);
+    expect(renamed.stderr).toContain(`this database holds the ledger ${origin}`);
+  });
+
   test('an altered entry is named by its index and the command exits 1', async () => {
     const { dataDir } = await createLedgerDataDir();
     tamper(dataDir, [

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createOriginChangedError } from './ledger.errors.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import type { WritDatabase } from '../database.js';
 import { signCheckpoint } from './ledger.checkpoint.js';
@@ -79,4 +80,45 @@ export async function readLatestCheckpoint({
 export async function listCheckpoints({ db }: { db: Kysely<WritDatabase> }): Promise<StoredCheckpoint[]> {
   const rows = await db.selectFrom('ledger_checkpoints').selectAll().orderBy('size').execute();
   return rows.map(toStoredCheckpoint);
+}
+
+/**
+ * The name the ledger has had since its first checkpoint, or undefined before one: the first line of a
+ * checkpoint is its origin (c2sp.org/tlog-checkpoint).
+ */
+export async function readLedgerOrigin({ db }: { db: Kysely<WritDatabase> }): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('ledger_checkpoints')
+    .select('note')
+    .orderBy('size')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.note.split('\n', 1)[0];
+}
+
+/**
+ * The ledger's name for this run. A log's name is in every checkpoint it signed and names its signing key,
+ * so once the first checkpoint is out it stays: a later WRIT_PUBLIC_URL or port (from which the default
+ * name derives) must not rename it, which would start a new key and fail verification of the old
+ * checkpoints. A name configured explicitly (`configured`) that differs is refused.
+ */
+export async function settleLedgerOrigin({
+  db,
+  configured,
+  derived,
+}: {
+  db: Kysely<WritDatabase>;
+  /** WRIT_LEDGER_ORIGIN, when set. */
+  configured: string | undefined;
+  /** The default from the public URL, for a ledger not yet checkpointed. */
+  derived: string;
+}): Promise<string> {
+  const existing = await readLedgerOrigin({ db });
+  if (existing === undefined) return configured ?? derived;
+  if (configured !== undefined && configured !== existing) {
+    throw createOriginChangedError({
+      message: `WRIT_LEDGER_ORIGIN is ${configured}, but this database holds the ledger ${existing}, signed under that name since its first checkpoint. A ledger cannot be renamed: unset WRIT_LEDGER_ORIGIN, or set it to ${existing}.`,
+    });
+  }
+  return existing;
 }

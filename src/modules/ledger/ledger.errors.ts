@@ -135,3 +135,10 @@ export const createCosignedCheckpointUnknownError = createErrorFactory({
   status: 422,
   message: 'The cosigned checkpoint is not one this log issued.',
 });
+
+/** WRIT_LEDGER_ORIGIN names another log than the one this database holds: a log's name cannot change. */
+export const createOriginChangedError = createErrorFactory({
+  code: 'ledger.origin_changed',
+  status: 500,
+  message: 'The configured ledger name differs from the name of the ledger this database holds.',
+});

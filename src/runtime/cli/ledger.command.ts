@@ -12,6 +12,7 @@ import { formatLedgerGrants } from '../../modules/ledger/ledger.grants.js';
 import { createNoteVerifier, parseVerifierKey } from '../../modules/ledger/ledger.note-keys.js';
 import { type LedgerVerificationReport, verifyStoredLedger } from '../../modules/ledger/ledger.verify.js';
 import { readSigningPublicKey } from '../../modules/vault/vault.signing-keys.js';
+import { ledgerOriginOf } from '../ledger-origin.js';
 import { isWritError } from '../../shared/errors/errors.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
@@ -70,11 +71,10 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
         databasePassword: readDatabasePassword(config),
       });
       try {
-        const stored = await readSigningPublicKey({ db: connection.db, name: config.ledger.origin });
+        const origin = await ledgerOriginOf({ db: connection.db, config });
+        const stored = await readSigningPublicKey({ db: connection.db, name: origin });
         if (stored === undefined) {
-          io.stderr(
-            `No signing key named ${config.ledger.origin} yet: it is created when Writ first starts.\n`,
-          );
+          io.stderr(`No signing key named ${origin} yet: it is created when Writ first starts.\n`);
           io.setExitCode(1);
           return;
         }
@@ -117,7 +117,6 @@ async function runVerify(io: CliIo, flags: VerifyFlags): Promise<void> {
     return;
   }
   const { config } = loadConfig(io, { dataDir: flags.dataDir });
-  const origin = config.ledger.origin;
   const witnesses = (flags.witnessKey.length > 0 ? flags.witnessKey : config.ledger.witnesses).map(
     parseCosignerKey,
   );
@@ -126,6 +125,7 @@ async function runVerify(io: CliIo, flags: VerifyFlags): Promise<void> {
     databasePassword: readDatabasePassword(config),
   });
   try {
+    const origin = await ledgerOriginOf({ db: connection.db, config });
     const stored = await readSigningPublicKey({ db: connection.db, name: origin });
     const verifier =
       flags.key !== undefined

@@ -8,6 +8,7 @@ import {
 } from '../../modules/ledger/ledger.note-keys.js';
 import { verifyReceipt } from '../../modules/ledger/ledger.receipts.js';
 import { readSigningPublicKey } from '../../modules/vault/vault.signing-keys.js';
+import { ledgerOriginOf } from '../ledger-origin.js';
 import { isWritError } from '../../shared/errors/errors.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
@@ -58,10 +59,11 @@ async function readVerifier(io: CliIo, flags: ProveFlags): Promise<NoteVerifier 
   const { config } = loadConfig(io, { dataDir: flags.dataDir });
   const connection = await openConfiguredDatabase({ config, databasePassword: readDatabasePassword(config) });
   try {
-    const stored = await readSigningPublicKey({ db: connection.db, name: config.ledger.origin });
+    const origin = await ledgerOriginOf({ db: connection.db, config });
+    const stored = await readSigningPublicKey({ db: connection.db, name: origin });
     return stored === undefined
       ? undefined
-      : createNoteVerifier({ name: config.ledger.origin, publicKey: stored.publicKey });
+      : createNoteVerifier({ name: origin, publicKey: stored.publicKey });
   } finally {
     await connection.close();
   }

@@ -332,7 +332,7 @@ export const configSchema = {
   },
   ledgerOrigin: {
     env: 'WRIT_LEDGER_ORIGIN',
-    doc: 'Name of the ledger in its signed checkpoints and of its signing key (c2sp.org/tlog-checkpoint origin). Published in every checkpoint and verifier key: changing it starts a new log key.',
+    doc: 'Name of the ledger in its signed checkpoints and of its signing key (c2sp.org/tlog-checkpoint origin). Published in every checkpoint and verifier key, so it is fixed by the first checkpoint: a later WRIT_PUBLIC_URL or port does not rename the ledger, and a different value set here afterwards stops Writ with an error.',
     defaultDoc: '`<host of WRIT_PUBLIC_URL>/ledger`',
     parse: ledgerOrigin,
   },

@@ -40,7 +40,18 @@ export type Config = {
     smtpPasswordFile: string | undefined;
     from: string;
   };
-  ledger: { origin: string; checkpointSeconds: number; verifyMinutes: number; witnesses: string[] };
+  ledger: {
+    /**
+     * What this configuration names the ledger. Once the ledger has a checkpoint, its own name wins (see
+     * `settleLedgerOrigin`): read the origin for a run from there, not from here.
+     */
+    origin: string;
+    /** Whether WRIT_LEDGER_ORIGIN set `origin`, rather than the public URL. */
+    isOriginConfigured: boolean;
+    checkpointSeconds: number;
+    verifyMinutes: number;
+    witnesses: string[];
+  };
   documents: { maxUploadBytes: number; matterQuotaBytes: number | undefined; abandonedUploadMinutes: number };
   blobs:
     | { kind: 'fs' }
@@ -219,6 +230,7 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
     },
     ledger: {
       origin: read('ledgerOrigin') ?? `${new URL(publicUrl).host}/ledger`,
+      isOriginConfigured: raw.values.ledgerOrigin !== undefined,
       checkpointSeconds: read('ledgerCheckpointSeconds') ?? 10,
       verifyMinutes: read('ledgerVerifyMinutes') ?? 60,
       witnesses: read('ledgerWitnesses') ?? [],
