@@ -127,12 +127,30 @@ describe('writ migrate on the embedded SQLite database', () => {
     });
     expect(await migrate()).toMatchObject({ exitCode: 0, stdout: 'The database is up to date.\n' });
 
-    expect(await migrate('--down')).toMatchObject({ exitCode: 0, stdout: `Reverted: ${lastMigration}\n` });
+    // Reverting destroys data: without the confirmation (or with a wrong one), nothing changes.
+    for (const attempt of [
+      ['--down'],
+      ['--down', '--confirm', 'yes'],
+      ['--down', '--all', '--confirm', lastMigration],
+    ]) {
+      const refused = await migrate(...attempt);
+      expect(refused.exitCode, attempt.join(' ')).toBe(1);
+      expect(refused.stderr).toMatch(/Back up first, then repeat with --confirm (all|\S+)\.\n$/);
+    }
+    expect(await migrate('--status')).toMatchObject({ stdout: statusLines(migrationNames.length) });
+    expect(await migrate('--down', '--confirm', lastMigration)).toMatchObject({
+      exitCode: 0,
+      stdout: `Reverted: ${lastMigration}\n`,
+    });
     expect(await migrate('--status')).toMatchObject({
       exitCode: 0,
       stdout: statusLines(migrationNames.length - 1),
     });
-    expect(await migrate('--down', '--all')).toMatchObject({ exitCode: 0 });
+    const refusedAll = await migrate('--down', '--all');
+    expect(refusedAll).toMatchObject({ exitCode: 1 });
+    expect(refusedAll.stderr).toContain('repeat with --confirm all.');
+    expect(tableNames(dataDir)).toContain('users');
+    expect(await migrate('--down', '--all', '--confirm', 'all')).toMatchObject({ exitCode: 0 });
     expect(tableNames(dataDir)).not.toContain('users');
     expect(await migrate('--status')).toMatchObject({ exitCode: 0, stdout: statusLines(0) });
     expect(await migrate('--down')).toMatchObject({ exitCode: 0, stdout: 'Nothing to revert.\n' });
@@ -141,10 +159,25 @@ describe('writ migrate on the embedded SQLite database', () => {
     expect(tableNames(dataDir)).toContain('users');
   });
 
+  test('refuses flags that do not go together, before touching anything', async () => {
+    const { dataDir } = createCliWorkspace();
+    for (const [args, message] of [
+      [['--all'], '--all only goes with --down.'],
+      [['--status', '--down'], '--status changes nothing: it cannot be combined with --down or --confirm.'],
+      [['--confirm', 'all'], '--confirm only goes with --down.'],
+    ] as const) {
+      const result = await runWrit(['migrate', '--data-dir', dataDir, ...args], { env: quiet });
+      expect(result, args.join(' ')).toMatchObject({ exitCode: 1, stderr: `writ: ${message}\n` });
+    }
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
   test('refuses to change the schema under a running server, and leaves it intact', async () => {
     const { dataDir } = createCliWorkspace();
     const server = await startWritServer({ dataDir, env: quiet });
-    const refused = await runWrit(['migrate', '--down', '--all', '--data-dir', dataDir], { env: quiet });
+    const refused = await runWrit(['migrate', '--down', '--all', '--confirm', 'all', '--data-dir', dataDir], {
+      env: quiet,
+    });
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toMatch(/Another Writ process .* is using the data directory/);
     await server.stop();
@@ -195,7 +228,9 @@ describe('writ migrate on PostgreSQL', () => {
       stdout: statusLines(migrationNames.length),
     });
 
-    expect(await migrate('--down', '--all')).toMatchObject({ exitCode: 0 });
+    expect(await migrate('--down', '--all')).toMatchObject({ exitCode: 1 });
+    expect(await appliedNames()).toEqual([...migrationNames]);
+    expect(await migrate('--down', '--all', '--confirm', 'all')).toMatchObject({ exitCode: 0 });
     expect(await appliedNames()).toEqual([]);
     expect(await migrate()).toMatchObject({ exitCode: 0, stdout: appliedLine });
     expect(await appliedNames()).toEqual([...migrationNames]);

@@ -77,7 +77,11 @@ describe('writ ledger verify', () => {
 
   test('the log keeps its name when the port or public URL changes later, and verifies; a rename on purpose is refused', async () => {
     const { dataDir, verifierKey } = await createLedgerDataDir();
-    for (const env of [{ WRIT_PORT: '9443' }, { WRIT_PUBLIC_URL: 'https://writ.firm.example' }]) {
+    const environments: Record<string, string>[] = [
+      { WRIT_PORT: '9443' },
+      { WRIT_PUBLIC_URL: 'https://writ.firm.example' },
+    ];
+    for (const env of environments) {
       const key = await runWrit(['ledger', 'key', '--data-dir', dataDir], { env });
       expect(key.stdout.trim(), key.stderr).toBe(verifierKey);
       const result = await verify(dataDir, ['--key', verifierKey]);
