@@ -9,6 +9,7 @@ import { registerDoctorCommand } from './runtime/cli/doctor.command.js';
 import { registerKeysCommands } from './runtime/cli/keys.command.js';
 import { registerLedgerCommands } from './runtime/cli/ledger.command.js';
 import { registerMigrateCommand } from './runtime/cli/migrate.command.js';
+import { describeKnownFailure } from './runtime/cli/failures.js';
 import { registerServeCommand } from './runtime/cli/serve.command.js';
 import { readWritVersion } from './runtime/version.js';
 import { createError, isWritError } from './shared/errors/errors.js';
@@ -78,10 +79,14 @@ registerKeysCommands(program, io);
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
+  const knownFailure = describeKnownFailure(error);
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;
   } else if (isWritError(error) && !error.isInternal) {
     process.stderr.write(`writ: ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (knownFailure !== undefined) {
+    process.stderr.write(`writ: ${knownFailure}\n`);
     process.exitCode = 1;
   } else {
     process.stderr.write(

@@ -157,4 +157,25 @@ describe('writ serve refuses to start on an unsafe installation', () => {
       });
     }
   });
+
+  test('an HTTPS port already in use is refused in one line naming the address and the setting, not a stack trace', async () => {
+    const { dataDir } = createCliWorkspace();
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await serve(dataDir, { args: ['--port', String(port)] });
+      expectRefusedToStart(result);
+      expect(result.stderr).toContain(`writ: 127.0.0.1:${port} is already in use by another program.`);
+      expect(result.stderr).toContain('WRIT_PORT');
+      expect(result.stderr).not.toContain('unexpected failure');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise<void>((resolve) => {
+        taken.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
 });

@@ -34,6 +34,16 @@ describe('database URLs', () => {
     };
     expect(refusal('postgres://writ:hunter2@db/writ')).toContain('WRIT_DATABASE_PASSWORD_FILE');
     expect(refusal('postgres://writ:hunter2@db/writ')).not.toContain('hunter2');
+    // node-postgres would take these as the password too, and they would be printed with the URL.
+    for (const url of [
+      'postgres://writ@db/writ?password=hunter2',
+      'postgres://writ@db/writ?sslpassword=hunter2',
+    ]) {
+      expect(refusal(url)).toContain('WRIT_DATABASE_PASSWORD_FILE');
+      expect(refusal(url)).not.toContain('hunter2');
+    }
+    expect(refusal('postgres://db.example/writ')).toContain('names no user');
+    expect(refusal('postgres:/db/writ')).toContain('two slashes');
     expect(refusal('mysql://db/writ')).toContain('Unsupported database URL scheme');
     expect(refusal('sqlite:')).toContain('names no file');
   });

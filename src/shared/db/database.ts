@@ -36,13 +36,25 @@ export function parseDatabaseUrl({ url, baseDir }: { url: string; baseDir: strin
     } catch {
       throw createDatabaseUrlInvalidError('The PostgreSQL URL cannot be parsed.');
     }
-    if (parsed.password !== '') {
+    // node-postgres also takes a password from the query string (`?password=`, `?sslpassword=`).
+    const queryPasswords = ['password', 'sslpassword'].filter((name) => parsed.searchParams.has(name));
+    if (parsed.password !== '' || queryPasswords.length > 0) {
       throw createDatabaseUrlInvalidError(
         'The database URL contains a password. Put the password in a file named by WRIT_DATABASE_PASSWORD_FILE instead, so that it never appears in process listings or printed configuration.',
       );
     }
     if (parsed.hostname === '') throw createDatabaseUrlInvalidError('The PostgreSQL URL names no host.');
+    if (parsed.username === '') {
+      throw createDatabaseUrlInvalidError(
+        'The PostgreSQL URL names no user: write it as postgres://USER@host:port/database.',
+      );
+    }
     return { dialect: 'postgres', connectionString: url };
+  }
+  if (/^postgres(ql)?:/.test(url)) {
+    throw createDatabaseUrlInvalidError(
+      'The PostgreSQL URL is malformed: it starts with postgres:// (two slashes), as in postgres://user@host:port/database.',
+    );
   }
   throw createDatabaseUrlInvalidError(
     `Unsupported database URL scheme in "${url.split(':')[0] ?? ''}:". Use sqlite:<file> or postgres://user@host:port/database.`,
