@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createSystemClock } from '../../shared/clock/clock.js';
 import { createLogger } from '../../shared/logger/logger.js';
 import { type RunningWrit, startWrit } from '../server.js';
+import { publicUrlWarning } from '../config/config.js';
 import { type CliIo, loadConfig, type ServerFlags } from './cli-io.js';
 
 function formatBanner(running: RunningWrit, dataDir: string): string {
@@ -58,6 +59,8 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       // @NOTE Listen for SIGTERM before the banner says Writ runs: a supervisor may stop it at once.
       const stopSignal = io.waitForStopSignal();
       io.stdout(formatBanner(running, config.dataDir));
+      const warning = publicUrlWarning(config);
+      if (warning !== undefined) io.stderr(`writ: warning: ${warning}\n`);
       const signal = await stopSignal;
       logger.info({ signal }, 'stopping: finishing requests in flight');
       await running.stop();

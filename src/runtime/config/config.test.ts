@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { isErrorWithCode } from '../../shared/errors/errors.js';
-import { envToConfig, findUnsafeSettings, formatConfig, readEnv } from './config.js';
+import { envToConfig, findUnsafeSettings, formatConfig, publicUrlWarning, readEnv } from './config.js';
 
 function configFrom(env: Record<string, string>, flags = {}) {
   return envToConfig(readEnv({ env, flags }), { cwd: '/srv' });
@@ -108,5 +108,17 @@ describe('configuration', () => {
     expect(printed).toContain(
       'WRIT_ROOT_KEY_FILE=/srv/writ-data/keys/root.key  # default; secret file: content not shown',
     );
+  });
+
+  test('a listener open to other machines with links that still say localhost is warned about, until WRIT_PUBLIC_URL is set', () => {
+    expect(publicUrlWarning(configFrom({}))).toBeUndefined();
+    const everywhere = configFrom({ WRIT_HOST: '0.0.0.0' });
+    expect(everywhere.publicUrl).toBe('https://localhost:8443');
+    expect(publicUrlWarning(everywhere)).toBe(
+      'Writ listens on 0.0.0.0, but its links and passkeys name https://localhost:8443, which other machines cannot reach. Set WRIT_PUBLIC_URL to the https:// address people use, before anyone enrols a passkey.',
+    );
+    expect(
+      publicUrlWarning(configFrom({ WRIT_HOST: '0.0.0.0', WRIT_PUBLIC_URL: 'https://writ.firm.example' })),
+    ).toBeUndefined();
   });
 });

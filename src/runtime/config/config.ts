@@ -11,6 +11,8 @@ export type Config = {
   port: number;
   sftpPort: number;
   publicUrl: string;
+  /** Whether WRIT_PUBLIC_URL set `publicUrl`, rather than the listen address. */
+  isPublicUrlConfigured: boolean;
   databaseUrl: string;
   databasePasswordFile: string | undefined;
   blobDir: string;
@@ -131,6 +133,17 @@ function readBlobStoreConfig({
   };
 }
 
+/**
+ * A listener reachable from other machines whose links still say localhost: invitations, the setup link and
+ * passkeys would point nowhere for anyone else, and fixing it later renames what is bound to the name.
+ */
+export function publicUrlWarning(
+  config: Pick<Config, 'host' | 'publicUrl' | 'isPublicUrlConfigured'>,
+): string | undefined {
+  if (config.isPublicUrlConfigured || isLoopback(config.host)) return undefined;
+  return `Writ listens on ${config.host}, but its links and passkeys name ${config.publicUrl}, which other machines cannot reach. Set WRIT_PUBLIC_URL to the https:// address people use, before anyone enrols a passkey.`;
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -190,6 +203,7 @@ export function envToConfig(raw: RawConfig, { cwd = process.cwd() }: { cwd?: str
     port,
     sftpPort: read('sftpPort') ?? 2222,
     publicUrl,
+    isPublicUrlConfigured: raw.values.publicUrl !== undefined,
     databaseUrl,
     databasePasswordFile: databasePasswordFile === undefined ? undefined : resolve(cwd, databasePasswordFile),
     blobDir: inDataDir(read('blobDir') ?? 'blobs'),

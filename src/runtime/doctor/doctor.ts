@@ -6,7 +6,7 @@ import { relyingPartyFor } from '../../modules/identity/identity.passkeys.models
 import { parseRootKey } from '../../modules/vault/vault.root-key.js';
 import { nextRootKeyFileFor } from '../../modules/vault/vault.root-keyring.js';
 import type { Clock } from '../../shared/clock/clock.js';
-import type { Config } from '../config/config.js';
+import { type Config, publicUrlWarning } from '../config/config.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { checkDataDir, checkSecretFile, describeProblem } from '../install/file-safety.js';
@@ -247,6 +247,8 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
 
 const checkPublicUrl: Check = ({ config }) => {
   const relyingParty = relyingPartyFor(config.publicUrl);
+  const unreachable = publicUrlWarning(config);
+  if (unreachable !== undefined) return [{ check: 'public URL', severity: 'warning', message: unreachable }];
   return [
     relyingParty === undefined
       ? {
