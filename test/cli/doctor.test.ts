@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { migrationNames } from '../../src/migrations/migrations.js';
 import { webcrypto, X509Certificate } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -90,6 +90,32 @@ describe('writ doctor', () => {
     );
     expect(result.stdout).not.toContain('[ERROR');
     expect(lineFor(result.stdout, 'OK', 'migrations')).toContain(`All ${migrationNames.length} applied.`);
+  });
+
+  test('a data directory that does not exist is reported, not created, by doctor and refused by the commands that need one', async () => {
+    const { dataDir } = createCliWorkspace();
+    const report = await doctor(dataDir, { args: ['--json'] });
+    expect(report.exitCode).toBe(1);
+    const findings = (JSON.parse(report.stdout) as { findings: Finding[] }).findings;
+    expect(findings).toContainEqual(expect.objectContaining({ check: 'data directory', severity: 'error' }));
+    expect(existsSync(dataDir)).toBe(false);
+    for (const args of [
+      ['migrate', '--status'],
+      ['admin', 'setup-link'],
+      ['ledger', 'verify'],
+      [
+        'keys',
+        'destroy-matter',
+        'mat_00000000000000000000000000',
+        '--confirm',
+        'mat_00000000000000000000000000',
+      ],
+    ]) {
+      const result = await runWrit([...args, '--data-dir', dataDir], { env: quiet });
+      expect(result.exitCode, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toContain(`There is no data directory at ${dataDir}.`);
+      expect(existsSync(dataDir), args.join(' ')).toBe(false);
+    }
   });
 
   test('a public URL naming an IP address is a warning that passkeys need a host name, and exit code stays 0', async () => {

@@ -11,7 +11,7 @@ import { migrateToLatest } from '../../migrations/migrations.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { ensureDataDir } from '../install/data-dir.js';
-import { type CliIo, loadConfig, type ServerFlags } from './cli-io.js';
+import { type CliIo, loadConfig, loadInstalledConfig, type ServerFlags } from './cli-io.js';
 
 /** A password on standard input: a few hundred bytes at most, so that a wrong pipe is refused, not read. */
 const maxPasswordInputBytes = 4096;
@@ -23,14 +23,15 @@ const maxPasswordInputBytes = 4096;
  */
 async function withAccountStore<T>(
   io: CliIo,
-  flags: ServerFlags,
+  flags: ServerFlags & { mayCreate?: boolean },
   work: (store: {
     db: Kysely<WritDatabase>;
     clock: Clock;
     ledger: ReturnType<typeof createLedger>;
   }) => Promise<T>,
 ): Promise<T> {
-  const { config } = loadConfig(io, flags);
+  // Creating an account may be the first step of an installation; other acts need an existing one.
+  const { config } = flags.mayCreate === true ? loadConfig(io, flags) : loadInstalledConfig(io, flags);
   ensureDataDir(config.dataDir);
   const connection = await openConfiguredDatabase({ config, databasePassword: readDatabasePassword(config) });
   try {
@@ -66,7 +67,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
         io.setExitCode(1);
         return;
       }
-      const { user } = await withAccountStore(io, flags, (store) =>
+      const { user } = await withAccountStore(io, { ...flags, mayCreate: true }, (store) =>
         createUserBySystem({
           ...store,
           passwordHasher: createArgon2PasswordHasher(),
@@ -102,7 +103,7 @@ export function registerAdminCommands(program: Command, io: CliIo): void {
     .option('--host <host>', 'listen address of the server (WRIT_HOST), for the link')
     .option('--port <port>', 'HTTPS port of the server (WRIT_PORT), for the link')
     .action(async (flags: ServerFlags) => {
-      const { config } = loadConfig(io, flags);
+      const { config } = loadInstalledConfig(io, flags);
       const connection = await openConfiguredDatabase({
         config,
         databasePassword: readDatabasePassword(config),

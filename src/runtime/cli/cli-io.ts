@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { type Config, envToConfig, readEnv, type RawConfig } from '../config/config.js';
 import type { ConfigKey } from '../config/config.schema.js';
+import { createDataDirMissingError } from '../install/install.errors.js';
 
 /** What a command may touch of the process; `main.ts` passes the real ones, tests pass their own. */
 export type CliIo = {
@@ -28,4 +30,20 @@ export function loadConfig(io: CliIo, flags: ServerFlags): { config: Config; raw
   };
   const raw = readEnv({ env: io.env, flags: flagValues });
   return { config: envToConfig(raw, { cwd: io.cwd }), raw };
+}
+
+/**
+ * The configuration of an existing installation, for commands that act on one. On SQLite, a data directory
+ * that does not exist is far more often a mistyped or relative path than a new installation: creating it would act on
+ * an empty installation that no server uses (a setup link for nobody, a status of nothing).
+ */
+export function loadInstalledConfig(io: CliIo, flags: ServerFlags): { config: Config; raw: RawConfig } {
+  const loaded = loadConfig(io, flags);
+  // On PostgreSQL the installation is the database: such a command may run from any directory.
+  if (loaded.config.databaseUrl.startsWith('sqlite:') && !existsSync(loaded.config.dataDir)) {
+    throw createDataDirMissingError({
+      message: `There is no data directory at ${loaded.config.dataDir}. writ serve creates it on first start; check --data-dir or WRIT_DATA_DIR (a relative path is taken from the current directory, ${io.cwd}).`,
+    });
+  }
+  return loaded;
 }

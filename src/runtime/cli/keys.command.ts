@@ -20,7 +20,7 @@ import type { Config } from '../config/config.js';
 import { readDatabasePassword, readRootKeyring } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { acquireDataDirLock } from '../install/data-dir-lock.js';
-import { type CliIo, loadConfig } from './cli-io.js';
+import { type CliIo, loadInstalledConfig } from './cli-io.js';
 
 type KeysFlags = { dataDir?: string };
 
@@ -65,7 +65,7 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
     )
     .option('--data-dir <dir>', 'data directory (WRIT_DATA_DIR)')
     .action(async (flags: KeysFlags) => {
-      const { config } = loadConfig(io, { dataDir: flags.dataDir });
+      const { config } = loadInstalledConfig(io, { dataDir: flags.dataDir });
       const rootKeyFile = config.rootKeyFile;
       if (!existsSync(config.dataDir) || !existsSync(rootKeyFile)) {
         throw createError({
@@ -121,7 +121,7 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
     .argument('<matterId>', 'the matter (mat_…)')
     .option('--data-dir <dir>', 'data directory (WRIT_DATA_DIR)')
     .action(async (matterId: string, flags: KeysFlags) => {
-      const { config } = loadConfig(io, { dataDir: flags.dataDir });
+      const { config } = loadInstalledConfig(io, { dataDir: flags.dataDir });
       const { keyring } = readRootKeyring(config);
       await withKeyStore(config, async ({ db, clock, ledger }) => {
         try {
@@ -159,7 +159,7 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
         io.setExitCode(1);
         return;
       }
-      const { config } = loadConfig(io, { dataDir: flags.dataDir });
+      const { config } = loadInstalledConfig(io, { dataDir: flags.dataDir });
       await withKeyStore(config, async ({ db, clock, ledger }) => {
         try {
           const { destroyed } = await shredMatter({ db, clock, ledger, matterId, actor });

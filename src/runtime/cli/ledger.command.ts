@@ -16,7 +16,7 @@ import { ledgerOriginOf } from '../ledger-origin.js';
 import { isWritError } from '../../shared/errors/errors.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
-import { type CliIo, loadConfig } from './cli-io.js';
+import { type CliIo, loadInstalledConfig } from './cli-io.js';
 import { registerLedgerProveCommand } from './ledger.prove.command.js';
 import { createLedgerFetcher } from './ledger.remote.js';
 
@@ -65,7 +65,7 @@ export function registerLedgerCommands(program: Command, io: CliIo): void {
     .description("print the log's verifier key (c2sp.org/signed-note), for whoever verifies checkpoints")
     .option('--data-dir <dir>', 'data directory (WRIT_DATA_DIR)')
     .action(async (flags: LedgerFlags) => {
-      const { config } = loadConfig(io, { dataDir: flags.dataDir });
+      const { config } = loadInstalledConfig(io, { dataDir: flags.dataDir });
       const connection = await openConfiguredDatabase({
         config,
         databasePassword: readDatabasePassword(config),
@@ -116,7 +116,7 @@ async function runVerify(io: CliIo, flags: VerifyFlags): Promise<void> {
     await runRemoteVerify(io, flags, minWitnesses);
     return;
   }
-  const { config } = loadConfig(io, { dataDir: flags.dataDir });
+  const { config } = loadInstalledConfig(io, { dataDir: flags.dataDir });
   const witnesses = (flags.witnessKey.length > 0 ? flags.witnessKey : config.ledger.witnesses).map(
     parseCosignerKey,
   );

@@ -12,7 +12,7 @@ import { ledgerOriginOf } from '../ledger-origin.js';
 import { isWritError } from '../../shared/errors/errors.js';
 import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
-import { type CliIo, loadConfig } from './cli-io.js';
+import { type CliIo, loadInstalledConfig } from './cli-io.js';
 
 type ProveFlags = { key?: string; dataDir?: string; witnesses: string; witnessKey: string[] };
 
@@ -56,7 +56,7 @@ export function registerLedgerProveCommand(ledger: Command, io: CliIo): void {
 async function readVerifier(io: CliIo, flags: ProveFlags): Promise<NoteVerifier | undefined> {
   if (flags.key !== undefined) return parseVerifierKey(flags.key);
   if (flags.dataDir === undefined) return undefined;
-  const { config } = loadConfig(io, { dataDir: flags.dataDir });
+  const { config } = loadInstalledConfig(io, { dataDir: flags.dataDir });
   const connection = await openConfiguredDatabase({ config, databasePassword: readDatabasePassword(config) });
   try {
     const origin = await ledgerOriginOf({ db: connection.db, config });

@@ -4,7 +4,7 @@ import { readDatabasePassword } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { acquireDataDirLock } from '../install/data-dir-lock.js';
 import { ensureDataDir } from '../install/data-dir.js';
-import { type CliIo, loadConfig, type ServerFlags } from './cli-io.js';
+import { type CliIo, loadConfig, loadInstalledConfig, type ServerFlags } from './cli-io.js';
 
 type MigrateFlags = ServerFlags & { down?: boolean; all?: boolean; status?: boolean; confirm?: string };
 
@@ -42,7 +42,9 @@ export function registerMigrateCommand(program: Command, io: CliIo): void {
         io.setExitCode(1);
         return;
       }
-      const { config } = loadConfig(io, flags);
+      // Reading or reverting needs an installation; applying migrations may prepare a new one.
+      const { config } =
+        flags.status === true || flags.down === true ? loadInstalledConfig(io, flags) : loadConfig(io, flags);
       // Changing the schema under a running server would break it: take the data directory first.
       const isReadOnly = flags.status === true;
       if (!isReadOnly) ensureDataDir(config.dataDir);

@@ -189,6 +189,15 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
     });
   }
 
+  // Opening SQLite would create the file, and the directory with it: a diagnosis changes nothing.
+  if (!existsSync(config.dataDir) && config.databaseUrl.startsWith('sqlite:')) {
+    findings.push({
+      check: 'database',
+      severity: 'info',
+      message: 'Not checked: without a data directory there is no SQLite database.',
+    });
+    return findings;
+  }
   let connection;
   try {
     connection = await openConfiguredDatabase({ config, databasePassword: readDatabasePassword(config) });

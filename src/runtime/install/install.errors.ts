@@ -13,3 +13,10 @@ export const createDataDirLockedError = createErrorFactory({
   status: 500,
   message: 'Another Writ server is already using this data directory.',
 });
+
+/** A command that works on an installation was pointed at a data directory that does not exist. */
+export const createDataDirMissingError = createErrorFactory({
+  code: 'install.data_dir_missing',
+  status: 500,
+  message: 'There is no data directory here.',
+});
