@@ -60,6 +60,10 @@ const io: CliIo = {
     process.exitCode = code;
   },
   waitForStopSignal,
+  onReloadSignal: (handler) => {
+    process.on('SIGHUP', handler);
+    return () => process.off('SIGHUP', handler);
+  },
   readStdin,
 };
 

@@ -1,3 +1,4 @@
+import { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { ensureRootKeyFile } from '../modules/vault/vault.root-key.js';
@@ -11,9 +12,9 @@ import type { Clock } from '../shared/clock/clock.js';
 import { type Logger, subsystemLogger } from '../shared/logger/logger.js';
 import { migrateToLatest } from '../migrations/migrations.js';
 import { type Config, findUnsafeSettings } from './config/config.js';
-import { envToSecrets } from './config/secrets.js';
+import { envToSecrets, readTlsPair } from './config/secrets.js';
 import { createDependencies, type Dependencies, openConfiguredDatabase } from './dependencies.js';
-import { buildHttpApp } from './http/http-app.js';
+import { buildHttpApp, httpsContextOptions } from './http/http-app.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { type RunningLedgerSequencer, startLedgerSequencer } from './jobs/ledger-sequencer.js';
 import { type RunningLedgerVerifyJob, startLedgerVerifyJob } from './jobs/ledger-verify.job.js';
@@ -39,6 +40,12 @@ export type RunningWrit = {
   setupLink: { url: string; expiresAt: Date } | undefined;
   /** The SFTP front door: its port and the SHA-256 fingerprint of its host key. */
   sftp: { port: number; hostKeyFingerprint: string };
+  /**
+   * Reads the TLS certificate and key files again and serves new connections with them (a renewed
+   * certificate); open connections keep theirs. Throws, keeping the current pair, when the files are unsafe
+   * or not a matching pair. Undefined behind a TLS-terminating proxy.
+   */
+  reloadTls: (() => { fingerprint256: string; validTo: Date }) | undefined;
   stop(): Promise<void>;
 };
 
@@ -286,10 +293,24 @@ async function listen({
     throw error;
   }
 
+  const reloadTls =
+    secrets.tls === undefined
+      ? undefined
+      : () => {
+          const pair = readTlsPair(config);
+          // Builds the new context first: a key that does not match throws here and the old pair stays.
+          const server: unknown = app.server;
+          if (!(server instanceof HttpsServer)) throw new Error('The listener does not serve HTTPS.');
+          server.setSecureContext(httpsContextOptions(pair));
+          const { fingerprint256, validTo } = summarizeCertificate(pair.cert);
+          return { fingerprint256, validTo };
+        };
+
   return {
     url,
     port,
     version,
+    reloadTls,
     databaseDescription: deps.database.description,
     certificate,
     sftp: { port: sftp.port, hostKeyFingerprint: sftp.hostKeyFingerprint },

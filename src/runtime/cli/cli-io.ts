@@ -12,6 +12,8 @@ export type CliIo = {
   setExitCode: (code: number) => void;
   /** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
   waitForStopSignal: () => Promise<string>;
+  /** Calls `handler` on each request to reload (SIGHUP); returns what stops listening. */
+  onReloadSignal: (handler: () => void) => () => void;
   /**
    * Standard input read to its end, at most `maxBytes` (more is refused); undefined when it is a terminal,
    * so that a secret is never typed where it would echo.

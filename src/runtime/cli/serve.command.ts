@@ -61,7 +61,27 @@ export function registerServeCommand(program: Command, io: CliIo): void {
       io.stdout(formatBanner(running, config.dataDir));
       const warning = publicUrlWarning(config);
       if (warning !== undefined) io.stderr(`writ: warning: ${warning}\n`);
+      // SIGHUP (systemctl reload, a certificate renewal hook) loads a renewed certificate without a restart.
+      const stopReloading = io.onReloadSignal(() => {
+        if (running.reloadTls === undefined) {
+          logger.info('reload requested: TLS is terminated by the proxy, nothing to reload');
+          return;
+        }
+        try {
+          const loaded = running.reloadTls();
+          logger.info(
+            { fingerprint256: loaded.fingerprint256, validTo: loaded.validTo.toISOString() },
+            'TLS certificate reloaded',
+          );
+        } catch (error) {
+          logger.error(
+            { error: error instanceof Error ? error.message : String(error) },
+            'TLS certificate reload failed; still serving the previous certificate',
+          );
+        }
+      });
       const signal = await stopSignal;
+      stopReloading();
       logger.info({ signal }, 'stopping: finishing requests in flight');
       await running.stop();
       logger.info('stopped');

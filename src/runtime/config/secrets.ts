@@ -54,18 +54,21 @@ export function readRootKeyring(config: Pick<Config, 'rootKeyFile'>): ReturnType
   });
 }
 
+/** The TLS certificate and its key, the key refused if other users could read it: at start and on reload. */
+export function readTlsPair(config: Pick<Config, 'tls'>): { key: string; cert: string } {
+  return {
+    key: readSecretFile({ path: config.tls.keyFile, setting: 'WRIT_TLS_KEY_FILE' }),
+    cert: readFileSync(config.tls.certFile, 'utf8'),
+  };
+}
+
 /** Reads every secret file, refusing any that other users could read. */
 export function envToSecrets(config: Config): Secrets {
   const { keyring, isRotationPending } = readRootKeyring(config);
   return {
     rootKeyring: keyring,
     isRootKeyRotationPending: isRotationPending,
-    tls: config.behindTlsProxy
-      ? undefined
-      : {
-          key: readSecretFile({ path: config.tls.keyFile, setting: 'WRIT_TLS_KEY_FILE' }),
-          cert: readFileSync(config.tls.certFile, 'utf8'),
-        },
+    tls: config.behindTlsProxy ? undefined : readTlsPair(config),
     databasePassword: readDatabasePassword(config),
     metricsToken:
       config.metricsTokenFile === undefined

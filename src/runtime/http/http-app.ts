@@ -63,14 +63,14 @@ export type HttpAppDependencies = {
 
 type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** The TLS settings of the HTTPS listener, at start and when a reload replaces the certificate. */
+export function httpsContextOptions(tls: { key: string; cert: string }) {
+  return { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true } as const;
+}
+
 function createServerFactory(tls: HttpAppDependencies['tls']) {
   return (handler: RequestHandler): Server =>
-    tls === undefined
-      ? createHttpServer(handler)
-      : createHttpsServer(
-          { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2', honorCipherOrder: true },
-          handler,
-        );
+    tls === undefined ? createHttpServer(handler) : createHttpsServer(httpsContextOptions(tls), handler);
 }
 
 /**
