@@ -57,7 +57,10 @@ describe('writ keys rotate-root', () => {
     const newKeyId = readRootKeyId(rootKeyFile);
     expect(newKeyId).not.toBe(oldKeyId);
     expect(result.stdout).toContain(`New root key id: ${newKeyId}`);
-    expect(result.stdout).toContain(`old root key (${oldKeyId})`);
+    expect(result.stdout).toContain(`old root key (${oldKeyId}), kept in ${rootKeyFile}.retired-${oldKeyId}`);
+    // The retired key is the old root key itself, private to its owner.
+    expect(readRootKeyId(`${rootKeyFile}.retired-${oldKeyId}`)).toBe(oldKeyId);
+    expect(statSync(`${rootKeyFile}.retired-${oldKeyId}`).mode & 0o777).toBe(0o600);
     expect(existsSync(`${rootKeyFile}.next`)).toBe(false);
     expect(statSync(rootKeyFile).mode & 0o777).toBe(0o600);
     expect(rootWrappedParents(dataDir)).toEqual([newKeyId]);
@@ -66,6 +69,10 @@ describe('writ keys rotate-root', () => {
     expect((await server.stop()).exitCode).toBe(0);
     const doctor = await runWrit(['doctor', '--data-dir', dataDir, '--json'], { env: quiet });
     expect(doctor.stdout).not.toContain('"severity":"error"');
+    // Doctor reminds the operator that the retired key does not belong on this machine.
+    expect(doctor.stdout).toContain(
+      `${rootKeyFile}.retired-${oldKeyId} is a previous root key kept by a rotation`,
+    );
   });
 
   test('an interrupted rotation (root.key.next left behind) still lets the server start, with a warning, and is finished by running it again', async () => {

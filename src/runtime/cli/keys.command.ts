@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
@@ -55,6 +64,21 @@ function fsyncDirectory(path: string): void {
   }
 }
 
+/**
+ * Keeps the root key being replaced beside it (`root.key.retired-<id>`, mode 0600), so that a rotation never
+ * leaves the operator without the key their earlier backups need; they are told to move it off the machine.
+ * A resumed rotation finds it already kept.
+ */
+function retireRootKeyFile({ rootKeyFile, keyIds }: { rootKeyFile: string; keyIds: string[] }): string {
+  const retiredFile = `${rootKeyFile}.retired-${keyIds.join('-') || 'unknown'}`;
+  if (!existsSync(retiredFile)) {
+    copyFileSync(rootKeyFile, retiredFile, constants.COPYFILE_EXCL);
+    chmodSync(retiredFile, 0o600);
+    fsyncDirectory(dirname(rootKeyFile));
+  }
+  return retiredFile;
+}
+
 export function registerKeysCommands(program: Command, io: CliIo): void {
   const keys = program.command('keys').description('the key hierarchy: root key rotation, matter keys');
 
@@ -101,12 +125,13 @@ export function registerKeysCommands(program: Command, io: CliIo): void {
           await loadInstallationKey({ db, keyring: nextOnly, clock });
           return result;
         });
+        const retiredFile = retireRootKeyFile({ rootKeyFile, keyIds: oldKeyIds });
         renameSync(nextFile, rootKeyFile);
         fsyncDirectory(dirname(rootKeyFile));
         io.stderr(`Re-wrapped ${rewrapped} keys.\n`);
         io.stdout(`Root key rotated. New root key id: ${keyring.currentKeyId}\n`);
         io.stdout(
-          `Back up ${rootKeyFile} now. Backups taken before this rotation can only be restored with the old root key (${oldKeyIds.join(', ') || 'unknown'}): keep your copy of it for as long as you keep those backups.\n`,
+          `Back up ${rootKeyFile} now. Backups taken before this rotation can only be restored with the old root key (${oldKeyIds.join(', ') || 'unknown'}), kept in ${retiredFile}: move that file to where you keep your backups' keys, off this machine, for as long as you keep those backups, then delete it here.\n`,
         );
       } finally {
         lock.release();

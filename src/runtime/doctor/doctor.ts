@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { getMigrationStatus } from '../../migrations/migrations.js';
 import { relyingPartyFor } from '../../modules/identity/identity.passkeys.models.js';
@@ -67,6 +67,17 @@ const checkKeyFiles: Check = ({ config }) => {
   const findings = [
     checkSecret(config.rootKeyFile, 'root key', (content) => parseRootKey(content, config.rootKeyFile)),
   ];
+  // Kept by `writ keys rotate-root` for restoring older backups: it does not belong beside the new key.
+  const keysDir = dirname(config.rootKeyFile);
+  const retiredPrefix = `${basename(config.rootKeyFile)}.retired-`;
+  for (const name of existsSync(keysDir) ? readdirSync(keysDir) : []) {
+    if (!name.startsWith(retiredPrefix)) continue;
+    findings.push({
+      check: 'retired root key',
+      severity: 'warning',
+      message: `${join(keysDir, name)} is a previous root key kept by a rotation. Move it to where you keep your backups' keys, off this machine, then delete it here.`,
+    });
+  }
   const nextRootKeyFile = nextRootKeyFileFor(config.rootKeyFile);
   if (existsSync(nextRootKeyFile)) {
     findings.push(
