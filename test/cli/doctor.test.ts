@@ -214,6 +214,7 @@ describe('writ doctor', () => {
     expect(result.exitCode).toBe(0);
     expect(lineFor(result.stdout, 'INFO', 'server')).toContain(`pid ${server.pid}, writ serve`);
     expect(server.isRunning()).toBe(true);
-    expect(readFileSync(join(dataDir, 'writ.pid'), 'utf8')).toContain(`pid ${server.pid}, writ serve`);
+    expect(readFileSync(join(dataDir, 'writ.pid'), 'utf8')).toBe(`${server.pid}\n`);
+    expect(readFileSync(join(dataDir, 'writ.holder'), 'utf8')).toContain(`pid ${server.pid}, writ serve`);
   });
 });

@@ -306,11 +306,13 @@ describe('writ serve: stopping and one server per data directory', () => {
   test('SIGTERM stops the server with exit code 0 and removes writ.pid', async () => {
     const { dataDir } = createCliWorkspace();
     const server = await startWritServer({ dataDir });
-    expect(readFileSync(join(dataDir, 'writ.pid'), 'utf8')).toContain(`pid ${server.pid}, writ serve`);
+    expect(readFileSync(join(dataDir, 'writ.pid'), 'utf8')).toBe(`${server.pid}\n`);
+    expect(readFileSync(join(dataDir, 'writ.holder'), 'utf8')).toContain(`pid ${server.pid}, writ serve`);
 
     const exit = await server.stop();
     expect(exit).toEqual({ exitCode: 0, signal: null });
     expect(existsSync(join(dataDir, 'writ.pid'))).toBe(false);
+    expect(existsSync(join(dataDir, 'writ.holder'))).toBe(false);
     expect(server.stderr()).toBe('');
   });
 
@@ -352,7 +354,8 @@ describe('writ serve: stopping and one server per data directory', () => {
 
     expect(first.isRunning()).toBe(true);
     expect((await requestHttps({ url: `${first.url}/readyz`, ca })).status).toBe(200);
-    expect(readFileSync(join(dataDir, 'writ.pid'), 'utf8')).toContain(`pid ${first.pid}, writ serve`);
+    expect(readFileSync(join(dataDir, 'writ.pid'), 'utf8')).toBe(`${first.pid}\n`);
+    expect(readFileSync(join(dataDir, 'writ.holder'), 'utf8')).toContain(`pid ${first.pid}, writ serve`);
 
     expect((await first.stop()).exitCode).toBe(0);
     const third = await startWritServer({ dataDir });

@@ -5,10 +5,13 @@ import { createDataDirLockedError } from './install.errors.js';
 
 export type DataDirLock = { release(): void };
 
+/** Who holds the data directory: `pid …, <command>, since <time>`, for the refusal a second process gets. */
+const holderFileName = 'writ.holder';
+
 /**
  * Takes the data directory for this process with an exclusive SQLite lock on `writ.lock`: an OS file lock
  * that the kernel drops when the process dies, so a crash never leaves a stale lock behind, and that a
- * second server, in another process or this one, cannot take. `writ.pid` only says who holds it.
+ * second server, in another process or this one, cannot take. `writ.pid` and `writ.holder` only say who holds it.
  */
 export function acquireDataDirLock({ dataDir, purpose }: { dataDir: string; purpose: string }): DataDirLock {
   const lockDatabase = new SqliteDatabase(join(dataDir, 'writ.lock'), { timeout: 0 });
@@ -23,8 +26,11 @@ export function acquireDataDirLock({ dataDir, purpose }: { dataDir: string; purp
       message: `Another Writ process${holder === undefined ? '' : ` (${holder})`} is using the data directory ${dataDir}. Stop it first, or give this one its own WRIT_DATA_DIR.`,
     });
   }
+  // The bare pid, as service managers (`PIDFile=`) and `kill $(cat …)` expect; who and since when, apart.
   const pidFile = join(dataDir, 'writ.pid');
-  writeFileSync(pidFile, `pid ${process.pid}, ${purpose}, since ${new Date().toISOString()}\n`, {
+  const holderFile = join(dataDir, holderFileName);
+  writeFileSync(pidFile, `${process.pid}\n`, { mode: 0o600 });
+  writeFileSync(holderFile, `pid ${process.pid}, ${purpose}, since ${new Date().toISOString()}\n`, {
     mode: 0o600,
   });
   let isHeld = true;
@@ -33,6 +39,7 @@ export function acquireDataDirLock({ dataDir, purpose }: { dataDir: string; purp
       if (!isHeld) return;
       isHeld = false;
       rmSync(pidFile, { force: true });
+      rmSync(holderFile, { force: true });
       lockDatabase.exec('ROLLBACK');
       lockDatabase.close();
     },
@@ -41,7 +48,7 @@ export function acquireDataDirLock({ dataDir, purpose }: { dataDir: string; purp
 
 function readHolder(dataDir: string): string | undefined {
   try {
-    return readFileSync(join(dataDir, 'writ.pid'), 'utf8').trim() || undefined;
+    return readFileSync(join(dataDir, holderFileName), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }

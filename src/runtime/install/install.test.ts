@@ -59,7 +59,7 @@ describe('data directory', () => {
       encoding: 'utf8',
     });
     expect(child.signal).toBe('SIGKILL');
-    expect(readFileSync(join(dir, 'writ.pid'), 'utf8')).toContain('child');
+    expect(readFileSync(join(dir, 'writ.holder'), 'utf8')).toContain('child');
     expect(isDataDirLocked(dir)).toEqual({ isLocked: false });
   });
 });
