@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -88,5 +90,55 @@ describe('SQLite connection', () => {
       'Cannot reach the database at postgres://writ@127.0.0.1:1/writ',
     );
     expect((error as Error).message).not.toContain('hunter2');
+  });
+});
+
+/**
+ * A PostgreSQL server that asks for a cleartext password (AuthenticationCleartextPassword) and records what
+ * the client answers, then refuses: enough of the protocol to see which password a connection sends.
+ */
+async function startPasswordRecorder(): Promise<{ port: number; passwords: string[]; close(): void }> {
+  const passwords: string[] = [];
+  const server = createServer((socket) => {
+    let buffered = Buffer.alloc(0);
+    let isStarted = false;
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      if (!isStarted && buffered.length >= 4 && buffered.length >= buffered.readInt32BE(0)) {
+        isStarted = true;
+        buffered = buffered.subarray(buffered.readInt32BE(0));
+        const askPassword = Buffer.alloc(9);
+        askPassword.write('R', 0);
+        askPassword.writeInt32BE(8, 1);
+        askPassword.writeInt32BE(3, 5);
+        socket.write(askPassword);
+      }
+      if (isStarted && buffered.length >= 5 && buffered.length >= 1 + buffered.readInt32BE(1)) {
+        passwords.push(buffered.subarray(5, buffered.readInt32BE(1)).toString('utf8'));
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { port: (server.address() as AddressInfo).port, passwords, close: () => server.close() };
+}
+
+describe('PostgreSQL connection', () => {
+  test('the password from WRIT_DATABASE_PASSWORD_FILE is the one sent, although the URL has none', async () => {
+    const recorder = await startPasswordRecorder();
+    try {
+      await expect(
+        openDatabase({
+          dialect: 'postgres',
+          connectionString: `postgres://writ@127.0.0.1:${recorder.port}/writ?sslmode=disable`,
+          password: 'from the secret file',
+        }),
+      ).rejects.toMatchObject({ code: 'db.unreachable' });
+      expect(recorder.passwords).toEqual(['from the secret file']);
+    } finally {
+      recorder.close();
+    }
   });
 });

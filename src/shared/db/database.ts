@@ -137,10 +137,13 @@ async function openPostgres<DB>(target: {
   password?: string;
 }): Promise<DatabaseConnection<DB>> {
   const { default: pg } = await import('pg');
+  const { parseIntoClientConfig } = await import('pg-connection-string');
   const types = new pg.TypeOverrides();
   types.setTypeParser(int8TypeId, parseInt8);
+  // Parsed here rather than passed as `connectionString`: node-postgres lets the URL's fields override the
+  // others, and the URL's empty password would override the one read from WRIT_DATABASE_PASSWORD_FILE.
   const pool = new pg.Pool({
-    connectionString: target.connectionString,
+    ...parseIntoClientConfig(target.connectionString),
     ...(target.password === undefined ? {} : { password: target.password }),
     connectionTimeoutMillis: 5000,
     max: 10,
