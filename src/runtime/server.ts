@@ -16,6 +16,7 @@ import { envToSecrets, readTlsPair } from './config/secrets.js';
 import { createDependencies, type Dependencies, openConfiguredDatabase } from './dependencies.js';
 import { buildHttpApp, httpsContextOptions } from './http/http-app.js';
 import { createHttpMetrics } from './http/metrics.js';
+import { createOperationsMetrics } from './jobs/operations.metrics.js';
 import { type RunningLedgerSequencer, startLedgerSequencer } from './jobs/ledger-sequencer.js';
 import { type RunningLedgerVerifyJob, startLedgerVerifyJob } from './jobs/ledger-verify.job.js';
 import { type RunningJob, startConfiguredMailOutbox } from './jobs/mail-outbox.job.js';
@@ -155,6 +156,8 @@ async function listen({
     },
   };
   let sftp: RunningSftpServer | undefined;
+  const httpMetrics = createHttpMetrics();
+  const operationsMetrics = createOperationsMetrics({ registry: httpMetrics.registry, db });
   const app = await buildHttpApp({
     config,
     logger: subsystemLogger(logger, 'writ:http'),
@@ -163,7 +166,7 @@ async function listen({
     clock,
     identity: identityDeps,
     documents: documentsDeps,
-    metrics: createHttpMetrics(),
+    metrics: httpMetrics,
     metricsToken: secrets.metricsToken,
     version,
     getSftpInfo: () =>
@@ -201,6 +204,7 @@ async function listen({
     throw error;
   }
   const certificate = secrets.tls === undefined ? undefined : summarizeCertificate(secrets.tls.cert);
+  operationsMetrics.setCertificateExpiry(certificate?.validTo);
   let ledgerSequencer: RunningLedgerSequencer;
   let ledgerVerify: RunningLedgerVerifyJob;
   let uploadSweep: RunningJob;
@@ -227,6 +231,9 @@ async function listen({
       origin: ledgerOrigin,
       checkpointSeconds: config.ledger.checkpointSeconds,
       logger: subsystemLogger(logger, 'writ:jobs'),
+      onFailure: () => {
+        operationsMetrics.recordSequencingFailure();
+      },
     });
     ledgerVerify = startLedgerVerifyJob({
       db: verifyConnection?.db ?? db,
@@ -234,6 +241,9 @@ async function listen({
       verifier,
       intervalMinutes: config.ledger.verifyMinutes,
       logger: subsystemLogger(logger, 'writ:jobs'),
+      onOutcome: (outcome) => {
+        operationsMetrics.recordLedgerVerification(outcome, clock.now());
+      },
     });
   } catch (error) {
     await verifyConnection?.close().catch(() => undefined);
@@ -303,6 +313,7 @@ async function listen({
           if (!(server instanceof HttpsServer)) throw new Error('The listener does not serve HTTPS.');
           server.setSecureContext(httpsContextOptions(pair));
           const { fingerprint256, validTo } = summarizeCertificate(pair.cert);
+          operationsMetrics.setCertificateExpiry(validTo);
           return { fingerprint256, validTo };
         };
 

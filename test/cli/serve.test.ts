@@ -68,6 +68,25 @@ describe('writ serve: the first start with zero configuration', () => {
     expect(statSync(join(dataDir, 'blobs')).mode & 0o077).toBe(0);
   });
 
+  test('/metrics tells an operator what to alert on: the ledger check, its backlog and failures, the certificate expiry', async () => {
+    const scrape = async () => (await requestHttps({ url: `${server.url}/metrics`, ca })).text;
+    // The first verification runs right after the start.
+    for (
+      let attempt = 0;
+      attempt < 100 && !(await scrape()).includes('writ_ledger_verification_ok 1');
+      attempt += 1
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const text = await scrape();
+    expect(text).toContain('writ_ledger_verification_ok 1');
+    expect(text).toMatch(/^writ_ledger_verification_timestamp_seconds \d+(\.\d+)?$/m);
+    expect(text).toMatch(/^writ_ledger_pending_entries \d+$/m);
+    expect(text).toContain('writ_ledger_sequencing_failures_total 0');
+    const validTo = new Date(new X509Certificate(ca).validTo).getTime() / 1000;
+    expect(text).toContain(`writ_tls_certificate_expiry_timestamp_seconds ${validTo}`);
+  });
+
   test('creates a 32-byte root key file with mode 0600', () => {
     const keyFile = join(dataDir, 'keys', 'root.key');
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);

@@ -32,6 +32,7 @@ export function startLedgerSequencer({
   origin,
   checkpointSeconds,
   logger,
+  onFailure,
   pollMs = 200,
   maxBatch = 1000,
   sleep = sleepUnlessAborted,
@@ -42,6 +43,8 @@ export function startLedgerSequencer({
   origin: string;
   checkpointSeconds: number;
   logger: Logger;
+  /** Each failed run, for the metrics. */
+  onFailure?: () => void;
   pollMs?: number;
   maxBatch?: number;
   sleep?: Sleep;
@@ -61,6 +64,7 @@ export function startLedgerSequencer({
       }
       return sequenced >= maxBatch;
     } catch (error) {
+      onFailure?.();
       const code = (error as { code?: unknown } | null)?.code;
       logger.error(
         { job: 'ledger-sequencer', code: typeof code === 'string' ? code : undefined },

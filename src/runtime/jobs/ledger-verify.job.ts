@@ -25,6 +25,7 @@ export function startLedgerVerifyJob({
   verifier,
   intervalMinutes,
   logger,
+  onOutcome,
   sleep = sleepUnlessAborted,
 }: {
   db: Kysely<WritDatabase>;
@@ -32,6 +33,8 @@ export function startLedgerVerifyJob({
   verifier: NoteVerifier;
   intervalMinutes: number;
   logger: Logger;
+  /** Each run's outcome, for the metrics. */
+  onOutcome?: (outcome: 'verified' | 'failed' | 'error') => void;
   sleep?: Sleep;
 }): RunningLedgerVerifyJob {
   const abort = new AbortController();
@@ -43,6 +46,7 @@ export function startLedgerVerifyJob({
         .transaction()
         .setIsolationLevel('repeatable read')
         .execute((trx) => verifyStoredLedger({ db: trx, origin, verifier }));
+      onOutcome?.(report.failures.length === 0 ? 'verified' : 'failed');
       if (report.failures.length === 0) {
         logger.info(
           { job: 'ledger-verify', entryCount: report.entryCount, checkpoints: report.checkpointsChecked },
@@ -62,6 +66,7 @@ export function startLedgerVerifyJob({
         'ledger verification failed',
       );
     } catch (error) {
+      onOutcome?.('error');
       const code = (error as { code?: unknown } | null)?.code;
       logger.error(
         { job: 'ledger-verify', code: typeof code === 'string' ? code : undefined },
