@@ -1,5 +1,6 @@
-import { readFileSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseRootKey } from '../../src/modules/vault/vault.root-key.js';
 import { deriveRootKeyId } from '../../src/modules/vault/vault.root-keyring.js';
@@ -73,6 +74,41 @@ describe('writ keys rotate-root', () => {
     expect(doctor.stdout).toContain(
       `${rootKeyFile}.retired-${oldKeyId} is a previous root key kept by a rotation`,
     );
+  });
+
+  test('a key another node wrapped with the old root key during the rotation is an ERROR in doctor, and the advice it gives recovers it', async () => {
+    const { dataDir, rootKeyFile } = await createInstallation();
+    const oldKeyId = readRootKeyId(rootKeyFile);
+    const [before] = querySqlite<{ id: string; wrapped: string }>(
+      dataDir,
+      "select id, wrapped from vault_keys where purpose = 'installation'",
+    );
+    expect((await runWrit(['keys', 'rotate-root', '--data-dir', dataDir], { env: quiet })).exitCode).toBe(0);
+    // What a second node still holding the old key in memory writes: a key wrapped by the old root key.
+    const database = new SqliteDatabase(join(dataDir, 'writ.db'));
+    database
+      .prepare('update vault_keys set parent_key_id = ?, wrapped = ? where id = ?')
+      .run(oldKeyId, before?.wrapped, before?.id);
+    database.close();
+
+    const report = await runWrit(['doctor', '--data-dir', dataDir, '--json'], { env: quiet });
+    expect(report.exitCode).toBe(1);
+    const rootKeyFinding = (
+      JSON.parse(report.stdout) as { findings: { check: string; severity: string; message: string }[] }
+    ).findings.find((finding) => finding.check === 'wrapped keys');
+    expect(rootKeyFinding).toMatchObject({ severity: 'error' });
+    expect(rootKeyFinding?.message).toContain(
+      `wrapped by root key ${oldKeyId}, which this installation does not hold`,
+    );
+
+    // The advice: current key to root.key.next, the retired one back as root.key, rotate again.
+    renameSync(rootKeyFile, `${rootKeyFile}.next`);
+    renameSync(`${rootKeyFile}.retired-${oldKeyId}`, rootKeyFile);
+    expect((await runWrit(['keys', 'rotate-root', '--data-dir', dataDir], { env: quiet })).exitCode).toBe(0);
+    const healed = await runWrit(['doctor', '--data-dir', dataDir, '--json'], { env: quiet });
+    expect(healed.stdout).toContain('Every key is wrapped by a root key held here.');
+    const server = await startWritServer({ dataDir });
+    expect((await server.stop()).exitCode).toBe(0);
   });
 
   test('an interrupted rotation (root.key.next left behind) still lets the server start, with a warning, and is finished by running it again', async () => {

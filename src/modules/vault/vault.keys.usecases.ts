@@ -534,3 +534,23 @@ export async function loadInstallationKey({
   if (row?.wrapped == null) throw createKeyNotFoundError({ message: 'The installation key is missing.' });
   return keyring.unwrap({ keyId: row.parent_key_id, wrapped: row.wrapped, associatedData });
 }
+
+/**
+ * How many live keys each root key id wraps (installation and matter keys): `writ doctor` compares them
+ * with the root keys the installation holds. A key under a root key it does not hold cannot be opened.
+ */
+export async function countKeysByRootKey({
+  db,
+}: {
+  db: Kysely<WritDatabase>;
+}): Promise<{ rootKeyId: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('vault_keys')
+    .select(['parent_key_id', (eb) => eb.fn.countAll<number | string>().as('count')])
+    .where('purpose', 'in', ['installation', 'matter'])
+    .where('state', '!=', 'destroyed')
+    .groupBy('parent_key_id')
+    .orderBy('parent_key_id')
+    .execute();
+  return rows.map((row) => ({ rootKeyId: row.parent_key_id, count: Number(row.count) }));
+}

@@ -1,13 +1,15 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { getMigrationStatus } from '../../migrations/migrations.js';
 import { relyingPartyFor } from '../../modules/identity/identity.passkeys.models.js';
+import type { WritDatabase } from '../../modules/database.js';
+import { countKeysByRootKey } from '../../modules/vault/vault.keys.usecases.js';
 import { parseRootKey } from '../../modules/vault/vault.root-key.js';
 import { nextRootKeyFileFor } from '../../modules/vault/vault.root-keyring.js';
 import type { Clock } from '../../shared/clock/clock.js';
 import { type Config, publicUrlWarning } from '../config/config.js';
-import { readDatabasePassword } from '../config/secrets.js';
+import { readDatabasePassword, readRootKeyring } from '../config/secrets.js';
 import { openConfiguredDatabase } from '../dependencies.js';
 import { checkDataDir, checkSecretFile, describeProblem } from '../install/file-safety.js';
 import { isDataDirLocked } from '../install/data-dir-lock.js';
@@ -182,6 +184,40 @@ function newestModification(dir: string): number {
   return newest;
 }
 
+/**
+ * Every installation and matter key must be wrapped by a root key this installation holds. One wrapped by
+ * another is what a root key rotation run while another node kept serving leaves behind (that node wraps
+ * new matters with the key it holds in memory): the documents under it cannot be opened here.
+ */
+async function checkKeysUnderHeldRootKeys({
+  config,
+  db,
+}: {
+  config: Config;
+  db: Kysely<WritDatabase>;
+}): Promise<Finding[]> {
+  let held: readonly string[];
+  try {
+    held = readRootKeyring(config).keyring.keyIds;
+  } catch {
+    return []; // The root key check reports an unreadable key file.
+  }
+  const foreign = (await countKeysByRootKey({ db })).filter((row) => !held.includes(row.rootKeyId));
+  if (foreign.length === 0) {
+    return [
+      { check: 'wrapped keys', severity: 'ok', message: 'Every key is wrapped by a root key held here.' },
+    ];
+  }
+  const count = foreign.reduce((sum, row) => sum + row.count, 0);
+  return [
+    {
+      check: 'wrapped keys',
+      severity: 'error',
+      message: `${count} matter or installation key(s) are wrapped by root key ${foreign.map((row) => row.rootKeyId).join(', ')}, which this installation does not hold: what they protect cannot be opened here. Another node may have kept serving with an old root key during a rotation. To re-wrap them under the current key: stop every node, move keys/root.key to keys/root.key.next, put the missing key (root.key.retired-<id>, or your copy) in its place as keys/root.key, run writ keys rotate-root on one node, then copy the resulting keys/root.key to every node.`,
+    },
+  ];
+}
+
 const checkDatabaseAndClock: Check = async ({ config, clock }) => {
   const findings: Finding[] = [];
   const now = clock.now();
@@ -218,6 +254,7 @@ const checkDatabaseAndClock: Check = async ({ config, clock }) => {
   }
   try {
     findings.push({ check: 'database', severity: 'ok', message: `${connection.description} answers.` });
+    findings.push(...(await checkKeysUnderHeldRootKeys({ config, db: connection.db })));
     const status = await getMigrationStatus(connection.db);
     if (status.unknown.length > 0) {
       findings.push({
