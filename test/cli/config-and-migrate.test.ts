@@ -180,6 +180,11 @@ describe('writ migrate on the embedded SQLite database', () => {
     });
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toMatch(/Another Writ process .* is using the data directory/);
+    // Not "give this one its own data directory": on a shared database that would not keep it off the server.
+    expect(refused.stderr).toContain(
+      'Stop it first: writ migrate must not run while a server uses this installation',
+    );
+    expect(refused.stderr).not.toContain('its own WRIT_DATA_DIR');
     await server.stop();
     expect(tableNames(dataDir)).toContain('users');
     expect(await runWrit(['migrate', '--status', '--data-dir', dataDir], { env: quiet })).toMatchObject({

@@ -23,7 +23,13 @@ export function acquireDataDirLock({ dataDir, purpose }: { dataDir: string; purp
     if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
     const holder = readHolder(dataDir);
     throw createDataDirLockedError({
-      message: `Another Writ process${holder === undefined ? '' : ` (${holder})`} is using the data directory ${dataDir}. Stop it first, or give this one its own WRIT_DATA_DIR.`,
+      message: `Another Writ process${holder === undefined ? '' : ` (${holder})`} is using the data directory ${dataDir}. ${
+        // A second server may want a directory of its own; a maintenance command must wait for the server
+        // to stop, since on a shared database another directory would not keep it away from that server.
+        purpose === 'writ serve'
+          ? 'Stop it first, or give this one its own WRIT_DATA_DIR.'
+          : `Stop it first: ${purpose} must not run while a server uses this installation (on PostgreSQL, stop every server that uses the database).`
+      }`,
     });
   }
   // The bare pid, as service managers (`PIDFile=`) and `kill $(cat …)` expect; who and since when, apart.
