@@ -175,8 +175,12 @@ describe('web UI: administration, compliance and the ledger', () => {
 
     await page.getByRole('link', { name: 'Invitations' }).click();
     await expect.poll(() => page.url()).toMatch(/\/admin\/invitations$/);
+    await page.getByLabel('Role of the new account').selectOption('auditor');
+    await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByRole('status').filter({ hasText: 'Invitation for an auditor created.' }).waitFor();
     await page.getByLabel('Role of the new account').selectOption('lawyer');
     await page.getByRole('button', { name: 'Create invitation' }).click();
+    await page.getByRole('status').filter({ hasText: 'Invitation for a lawyer created.' }).waitFor();
     const linkField = page.getByLabel(/^Invitation link/);
     await linkField.waitFor();
     const link = await linkField.inputValue();
@@ -230,7 +234,11 @@ describe('web UI: administration, compliance and the ledger', () => {
     await page.getByRole('button', { name: 'Create group' }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: `The group ${groupName} is created` })
+      .filter({ hasText: `The group “${groupName}” is created` })
+      .waitFor();
+    await page
+      .getByRole('row', { name: new RegExp(groupName) })
+      .getByText('No members', { exact: true })
       .waitFor();
     await page.getByLabel(`Username to add to ${groupName}`).fill(newcomer);
     await page.getByRole('button', { name: `Add member to ${groupName}` }).click();

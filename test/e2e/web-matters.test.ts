@@ -197,13 +197,13 @@ describe('matters in the web UI', () => {
     await page.getByLabel('Username', { exact: true }).fill('cleo-client');
     await page.getByLabel('Role', { exact: true }).selectOption('viewer');
     await page.getByRole('button', { name: 'Add member' }).click();
-    await page.getByRole('status').filter({ hasText: 'cleo-client was added as viewer.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'cleo-client was added as a viewer.' }).waitFor();
     const cleo = page.getByRole('row').filter({ hasText: 'cleo-client' });
     await cleo.getByText('No end date').waitFor();
 
     await abe.getByLabel('Role of abe-assistant').selectOption('viewer');
     await abe.getByRole('button', { name: 'Change role of abe-assistant' }).click();
-    await page.getByRole('status').filter({ hasText: 'abe-assistant is now viewer.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'abe-assistant is now a viewer.' }).waitFor();
     await abe.getByRole('cell', { name: 'Viewer', exact: true }).waitFor();
 
     await cleo.getByRole('button', { name: 'Remove cleo-client' }).click();

@@ -46,7 +46,13 @@ export type WebWorld = {
 export async function startWebWorld({
   users = [],
   isSetupLeftToUi = false,
-}: { users?: WebUser[]; isSetupLeftToUi?: boolean } = {}): Promise<WebWorld> {
+  env = {},
+}: {
+  users?: WebUser[];
+  isSetupLeftToUi?: boolean;
+  /** Settings for `writ serve` (`WRIT_STEP_UP_MINUTES`…). */
+  env?: Record<string, string>;
+} = {}): Promise<WebWorld> {
   const { dataDir } = createCliWorkspace();
   for (const user of users) {
     const created = await runWrit(
@@ -55,7 +61,7 @@ export async function startWebWorld({
     );
     expect(created, created.stderr).toMatchObject({ exitCode: 0 });
   }
-  const server = await startWritServer({ dataDir });
+  const server = await startWritServer({ dataDir, env });
   const ca = readServerCertificate(dataDir);
   if (server.setupToken !== undefined && !isSetupLeftToUi) {
     const setup = await requestJson({

@@ -113,17 +113,6 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
   }
 
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
-      request,
-      reply,
-      createError({
-        code: 'http.route_not_found',
-        status: 404,
-        message: 'There is nothing at this address.',
-      }),
-    ),
-  );
   // While stopping, answers in flight close their connection, so that keep-alive clients do not hold
   // the server open until their idle timeout.
   let isClosing = false;
@@ -175,7 +164,20 @@ export async function buildHttpApp(deps: HttpAppDependencies): Promise<FastifyIn
 
   registerHealthRoutes(app, { checkReadiness: deps.checkReadiness });
   registerMetrics(app, { metrics: deps.metrics, metricsToken: deps.metricsToken });
-  registerWebApp(app, { root: deps.webRoot });
+  const webApp = registerWebApp(app, { root: deps.webRoot });
+  // A browser opening an unknown address gets the web UI's own "Nothing here" page; the rest, JSON.
+  app.setNotFoundHandler((request, reply) => {
+    if (webApp.sendNotFoundPage(request, reply)) return reply;
+    return sendProblem(
+      request,
+      reply,
+      createError({
+        code: 'http.route_not_found',
+        status: 404,
+        message: 'There is nothing at this address.',
+      }),
+    );
+  });
   registerLedgerRoutes(app, { db: deps.db, clock: deps.clock, witnesses: deps.ledger?.witnesses ?? [] });
   const auth = createHttpAuthentication({ identity: deps.identity });
   auth.register(app);

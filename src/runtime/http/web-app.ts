@@ -9,8 +9,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const defaultWebRoot = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
 
 /**
- * The SPA's own paths. Each serves index.html and the app routes on the client; everything else stays the
- * API's (a JSON 404 for an unknown address), so a typo in an API path never answers with a page.
+ * The SPA's own paths. Each serves index.html and the app routes on the client. Any other address is a 404:
+ * a browser navigating there (Accept: text/html) gets index.html, whose router shows its "Nothing here"
+ * page; everything else, and anything under /api/ or /static/, gets the API's JSON 404, so a typo in an
+ * API path never answers with a page.
  */
 export const webAppPaths = [
   '/',
@@ -88,6 +90,18 @@ function sendFile(request: FastifyRequest, reply: FastifyReply, file: WebFile, c
   return reply.send(file.body);
 }
 
+/** What the not-found handler asks the web UI: whether it answered an unknown address with its own page. */
+export type WebApp = { sendNotFoundPage(request: FastifyRequest, reply: FastifyReply): boolean };
+
+const apiOrAssetPath = /^\/(api|static)(\/|$|\?)/;
+
+/** A browser's navigation (not a fetch, an image or an API client) to an address outside the API. */
+function isPageNavigation(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (apiOrAssetPath.test(request.url)) return false;
+  return /\btext\/html\b/.test(request.headers.accept ?? '');
+}
+
 /**
  * Serves the web UI: hashed assets under /static/ cached for a year, index.html on every app path and
  * never cached (a new release takes effect on the next load). Without a build, app paths say how to build.
@@ -95,7 +109,7 @@ function sendFile(request: FastifyRequest, reply: FastifyReply, file: WebFile, c
 export function registerWebApp(
   app: FastifyInstance,
   { root = defaultWebRoot }: { root?: string } = {},
-): void {
+): WebApp {
   const files = existsSync(join(root, 'index.html')) ? loadWebFiles(root) : new Map<string, WebFile>();
   const index = files.get('/index.html');
   const immutable = 'public, max-age=31536000, immutable';
@@ -113,4 +127,17 @@ export function registerWebApp(
     reply.callNotFound();
     return reply;
   });
+  return {
+    sendNotFoundPage(request, reply) {
+      if (!isPageNavigation(request)) return false;
+      void reply.code(404);
+      if (index === undefined)
+        void reply
+          .type('text/html; charset=utf-8')
+          .header('cache-control', 'no-store')
+          .send(missingBuildHtml);
+      else void sendFile(request, reply, index, 'no-store');
+      return true;
+    },
+  };
 }

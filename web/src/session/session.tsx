@@ -36,6 +36,11 @@ export type SessionContextValue = {
   requestStepUp: () => Promise<boolean>;
 };
 
+/** Whether a step-up can be proved at all: an authenticator app or a passkey (recovery codes come with one). */
+export function hasSecondFactor(session: SessionState): boolean {
+  return session.availableFactors.includes('totp') || session.availableFactors.includes('passkey');
+}
+
 const SessionContext = createContext<SessionContextValue | undefined>(undefined);
 
 export function useSession(): SessionContextValue {

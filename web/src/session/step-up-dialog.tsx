@@ -2,6 +2,7 @@ import type { SubmitEvent } from 'react';
 import type { ApiClient } from '../api/client';
 import { Dialog } from '../components/dialog';
 import { ErrorAlert } from '../components/error-alert';
+import { Link } from '../router';
 import { SecondFactorAlternatives, provePasskey, useSecondFactor } from './second-factor';
 import type { SessionState } from './session';
 
@@ -78,7 +79,17 @@ export function StepUpDialog({
         className="actions step-up-alternatives"
       />
       {!factor.hasTotp && !factor.hasPasskey ? (
-        <p>Set up an authenticator app or a passkey on your account page first.</p>
+        <>
+          <p>
+            You have no second factor yet, so this cannot be confirmed. Set up an authenticator app or a
+            passkey on your account page, then come back and open this again.
+          </p>
+          <p>
+            <Link to="/account" onClick={() => onClose(false)}>
+              Set up a second factor on your account page
+            </Link>
+          </p>
+        </>
       ) : null}
       <ErrorAlert error={factor.error} />
     </Dialog>

@@ -55,7 +55,7 @@ export function GroupsSection() {
     setMessage('');
     void run(async () => {
       await api.post<Group>('/api/admin/groups', { name: groupName });
-      setMessage(`The group ${groupName} is created.`);
+      setMessage(`The group “${groupName}” is created.`);
       setName('');
       loaded.reload();
     });
@@ -199,7 +199,7 @@ function GroupRow({
       <th scope="row">{group.name}</th>
       <td>
         {group.members.length === 0 ? (
-          <span className="muted">No member</span>
+          <span className="muted">No members</span>
         ) : (
           <ul>
             {group.members.map((member) => (

@@ -38,7 +38,8 @@ export function InvitationsSection() {
     void run(async () => {
       const result = await api.post<InvitationCreated>('/api/admin/invitations', { role });
       setCreated(result);
-      setMessage(`Invitation for a ${roleLabels[result.invitation.role].toLowerCase()} created.`);
+      const label = roleLabels[result.invitation.role].toLowerCase();
+      setMessage(`Invitation for ${/^[aeiou]/.test(label) ? 'an' : 'a'} ${label} created.`);
       loaded.reload();
     });
   }

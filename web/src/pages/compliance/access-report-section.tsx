@@ -19,8 +19,9 @@ export function AccessReportSection({ matterId }: { matterId: string | undefined
         Built from the ledger&apos;s events, not from today&apos;s memberships: it shows every period of
         access, including ended ones.
       </p>
-      <MatterChooser key={matterId ?? ''} section="access-reports" matterId={matterId} />
-      {matterId === undefined ? null : <MatterReport key={matterId} matterId={matterId} />}
+      {/* @NOTE Siblings' keys must differ: two equal keys make React leave stale copies in the page. */}
+      <MatterChooser key={`chooser-${matterId ?? ''}`} section="access-reports" matterId={matterId} />
+      {matterId === undefined ? null : <MatterReport key={`matter-${matterId}`} matterId={matterId} />}
     </section>
   );
 }

@@ -23,8 +23,9 @@ export function WallsSection({ matterId }: { matterId: string | undefined }) {
         there, ownership included, until it is lifted. Only compliance officers (auditors an administrator
         designated) raise and lift walls; the matter&apos;s content stays closed to them.
       </p>
-      <MatterChooser key={matterId ?? ''} section="walls" matterId={matterId} />
-      {matterId === undefined ? null : <MatterWalls key={matterId} matterId={matterId} />}
+      {/* @NOTE Siblings' keys must differ: two equal keys make React leave stale copies in the page. */}
+      <MatterChooser key={`chooser-${matterId ?? ''}`} section="walls" matterId={matterId} />
+      {matterId === undefined ? null : <MatterWalls key={`matter-${matterId}`} matterId={matterId} />}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useApi } from '../../session/session';
 import { ErrorAlert } from '../../components/error-alert';
 import {
   contentUrl,
+  documentPath,
   type DocumentSummary,
   type Receipt,
   type ReceiptPending,
@@ -11,17 +12,36 @@ import {
 } from './documents-api';
 
 /**
- * A one-byte Range read of the content through the API client. A plain <a>, <img> or new tab cannot answer
- * the server's `identity.step_up_required`; this fetch can (the client opens the step-up dialog and retries),
- * after which the session counts as stepped up and the plain link works. Highly sensitive documents probe
- * before their first download or preview. The probe is a read like any other: it is on the ledger, and
- * its `X-Writ-Receipt` names that read's receipt.
+ * A plain <a>, <img> or new tab cannot answer the server's `identity.step_up_required`; the API client can
+ * (it opens the step-up dialog and repeats the request). So before each download or preview of a highly
+ * sensitive document, the document's details are read through the client: that read needs the same recent
+ * second factor as the content and records nothing (the content route has no HEAD, and a Range probe is a
+ * download on the ledger), so one Download click is one read on the ledger, and a step-up window that passed
+ * while the page was open brings the dialog back instead of a failed download.
  */
 export function useContentProbe(document: DocumentSummary) {
   const api = useApi();
-  const [isCleared, setIsCleared] = useState(document.classification !== 'highly_sensitive');
+  const isGuarded = document.classification === 'highly_sensitive';
+  const [isCleared, setIsCleared] = useState(!isGuarded);
   const [error, setError] = useState<unknown>();
 
+  async function check(): Promise<boolean> {
+    setError(undefined);
+    try {
+      await api.get(documentPath(document.id));
+      setIsCleared(true);
+      return true;
+    } catch (caught) {
+      setIsCleared(false);
+      setError(caught);
+      return false;
+    }
+  }
+
+  /**
+   * A one-byte Range read of the current version, for its receipt. It is a read like any other: it is on
+   * the ledger, and its `X-Writ-Receipt` names that read's receipt.
+   */
   async function probe(): Promise<string | undefined> {
     setError(undefined);
     try {
@@ -39,15 +59,26 @@ export function useContentProbe(document: DocumentSummary) {
     error,
     probe,
     clear: async () => {
-      await probe();
+      await check();
     },
-    /** Lets a download link through once cleared; before that, probes and then follows the link. */
+    /** A preview that failed to load (the step-up window passed): show the button that checks again. */
+    expireClearance: () => {
+      if (isGuarded) setIsCleared(false);
+    },
+    /**
+     * Highly sensitive documents: checks on every click, then saves through a link of its own (the
+     * clicked one would come back here).
+     */
     guardLink(event: MouseEvent<HTMLAnchorElement>) {
-      if (isCleared) return;
+      if (!isGuarded) return;
       event.preventDefault();
-      const anchor = event.currentTarget;
-      void probe().then((receipt) => {
-        if (receipt !== undefined) anchor.click();
+      const { href, download } = event.currentTarget;
+      void check().then((isAllowed) => {
+        if (!isAllowed) return;
+        const anchor = window.document.createElement('a');
+        anchor.href = href;
+        anchor.download = download;
+        anchor.click();
       });
     },
   };

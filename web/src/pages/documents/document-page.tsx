@@ -3,6 +3,7 @@ import { segment } from '../../api/client';
 import { ClassificationBadge } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
+import { isDeadLink, NotFoundPage } from '../../components/not-found-page';
 import { PageTitle } from '../../components/page-title';
 import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
@@ -31,10 +32,16 @@ export function DocumentPage({ documentId }: { documentId: string }) {
     (signal) => api.get<DocumentWithVersions>(documentPath(documentId), { signal }),
     [documentId],
   );
+  // A missing, hidden or cut-short document link answers like any other link that leads nowhere.
+  if (loaded.state === 'failed' && isDeadLink(loaded.error))
+    return <NotFoundPage backTo="/matters" backLabel="Go to your matters" />;
   return (
-    <LoadedView loaded={loaded}>
-      {(value) => <DocumentDetails value={value} reload={loaded.reload} />}
-    </LoadedView>
+    <>
+      {loaded.state === 'failed' ? <PageTitle title="Document">Document</PageTitle> : null}
+      <LoadedView loaded={loaded}>
+        {(value) => <DocumentDetails value={value} reload={loaded.reload} />}
+      </LoadedView>
+    </>
   );
 }
 
@@ -168,7 +175,12 @@ function Preview({
           Show preview
         </button>
       ) : isImage ? (
-        <img className="document-preview" src={url} alt={`Preview of ${document.name}`} />
+        <img
+          className="document-preview"
+          src={url}
+          alt={`Preview of ${document.name}`}
+          onError={() => probe.expireClearance()}
+        />
       ) : (
         <a href={url} target="_blank" rel="noopener noreferrer">
           Open the PDF in a new tab

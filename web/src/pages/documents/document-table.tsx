@@ -24,7 +24,8 @@ export function DocumentTable({
 }: {
   documents: DocumentSummary[];
   caption: string;
-  onAction: (document: DocumentSummary, action: DocumentAction) => void;
+  /** Absent for those who may not change documents: the table then has no actions column. */
+  onAction: ((document: DocumentSummary, action: DocumentAction) => void) | undefined;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -35,6 +36,7 @@ export function DocumentTable({
     getItemKey: (index) => documents[index]?.id ?? index,
   });
   const rows = virtualizer.getVirtualItems();
+  const columnCount = onAction === undefined ? 5 : 6;
   const first = rows[0];
   const last = rows.at(-1);
   const paddingTop = first?.start ?? 0;
@@ -63,15 +65,17 @@ export function DocumentTable({
             <th scope="col" className="hide-on-phone">
               Versions
             </th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+            {onAction !== undefined ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         <tbody>
           {paddingTop > 0 ? (
             <tr aria-hidden="true">
-              <td colSpan={6} style={{ height: paddingTop, padding: 0, border: 0 }} />
+              <td colSpan={columnCount} style={{ height: paddingTop, padding: 0, border: 0 }} />
             </tr>
           ) : null}
           {rows.map((row) => {
@@ -96,38 +100,40 @@ export function DocumentTable({
                   />
                 </td>
                 <td className="hide-on-phone">{document.currentVersion}</td>
-                <td className="row-actions">
-                  <button
-                    type="button"
-                    className="button-quiet"
-                    aria-label={`Rename ${document.name}`}
-                    onClick={() => onAction(document, 'rename')}
-                  >
-                    Rename
-                  </button>
-                  <button
-                    type="button"
-                    className="button-quiet"
-                    aria-label={`Move ${document.name}`}
-                    onClick={() => onAction(document, 'move')}
-                  >
-                    Move
-                  </button>
-                  <button
-                    type="button"
-                    className="button-quiet"
-                    aria-label={`Trash ${document.name}`}
-                    onClick={() => onAction(document, 'trash')}
-                  >
-                    Trash
-                  </button>
-                </td>
+                {onAction !== undefined ? (
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      aria-label={`Rename ${document.name}`}
+                      onClick={() => onAction(document, 'rename')}
+                    >
+                      Rename
+                    </button>
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      aria-label={`Move ${document.name}`}
+                      onClick={() => onAction(document, 'move')}
+                    >
+                      Move
+                    </button>
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      aria-label={`Trash ${document.name}`}
+                      onClick={() => onAction(document, 'trash')}
+                    >
+                      Trash
+                    </button>
+                  </td>
+                ) : null}
               </tr>
             );
           })}
           {paddingBottom > 0 ? (
             <tr aria-hidden="true">
-              <td colSpan={6} style={{ height: paddingBottom, padding: 0, border: 0 }} />
+              <td colSpan={columnCount} style={{ height: paddingBottom, padding: 0, border: 0 }} />
             </tr>
           ) : null}
         </tbody>

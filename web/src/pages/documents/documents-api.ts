@@ -64,7 +64,17 @@ export type UploadResult = {
 };
 
 /** matterResponse (the fields this area reads). */
-export type MatterSummary = { id: string; name: string; rootFolderId: string };
+export type MatterSummary = {
+  id: string;
+  name: string;
+  rootFolderId: string;
+  myRole?: 'owner' | 'editor' | 'viewer';
+};
+
+/** Names are unique in a folder regardless of case (documents.models.ts `nameLookupValue`). */
+export function nameKey(name: string): string {
+  return name.normalize('NFC').trim().toLocaleLowerCase('und');
+}
 
 /** receiptResponse, or receiptPendingResponse while the ledger has not signed a checkpoint over it. */
 export type Receipt = { type: 'writ-receipt/v1'; event: string; jws: string; proof: string };

@@ -1,4 +1,4 @@
-import { type SubmitEvent, useCallback, useDeferredValue, useId, useMemo, useState } from 'react';
+import { type SubmitEvent, useDeferredValue, useId, useMemo, useState } from 'react';
 import { ClassificationBadge } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
 import { LoadedView } from '../../components/loading';
@@ -20,10 +20,22 @@ import {
 } from './documents-api';
 import { type FolderAction, FolderActionDialog } from './folder-dialogs';
 import { TrashView } from './trash-view';
-import { UploadQueue } from './upload-queue';
+import { UploadList, UploadQueue, type UploadQueueState, useUploadQueue } from './upload-queue';
 
-/** The documents of one folder of a matter, with upload; rendered by the matter page's Documents tab. */
-export function FolderView({ matterId, folderId }: { matterId: string; folderId: string | undefined }) {
+/**
+ * The documents of one folder of a matter, with upload; rendered by the matter page's Documents tab.
+ * `canEdit` (owners and editors) decides whether upload, folder and document changes are offered at all;
+ * the server refuses them to anyone else either way.
+ */
+export function FolderView({
+  matterId,
+  folderId,
+  canEdit,
+}: {
+  matterId: string;
+  folderId: string | undefined;
+  canEdit: boolean;
+}) {
   const api = useApi();
   const [isTrashShown, setIsTrashShown] = useState(false);
   // The root folder's id comes from the matter, so /matters/:matterId needs no folder in its URL.
@@ -34,6 +46,8 @@ export function FolderView({ matterId, folderId }: { matterId: string; folderId:
     },
     [matterId, folderId],
   );
+  // Held here, above the trash and the listing, so that showing either does not end running uploads.
+  const queue = useUploadQueue({ matterId, onUploaded: listing.reload });
 
   return (
     <div className="folder-view">
@@ -48,10 +62,24 @@ export function FolderView({ matterId, folderId }: { matterId: string; folderId:
         </button>
       </div>
       {isTrashShown ? (
-        <TrashView matterId={matterId} onRestored={listing.reload} />
+        <>
+          {queue.items.length > 0 ? (
+            <section aria-label="Uploads in progress" className="upload-area">
+              <UploadList queue={queue} />
+            </section>
+          ) : null}
+          <TrashView matterId={matterId} canRestore={canEdit} onRestored={listing.reload} />
+        </>
       ) : (
         <LoadedView loaded={listing}>
-          {(value) => <FolderContent matterId={matterId} listing={value} reload={listing.reload} />}
+          {(value) => (
+            <FolderContent
+              matterId={matterId}
+              listing={value}
+              reload={listing.reload}
+              queue={canEdit ? queue : undefined}
+            />
+          )}
         </LoadedView>
       )}
     </div>
@@ -83,11 +111,15 @@ function FolderContent({
   matterId,
   listing,
   reload,
+  queue,
 }: {
   matterId: string;
   listing: FolderListing;
   reload: () => void;
+  /** Absent for those who may not change the matter's documents: then nothing offers a change. */
+  queue: UploadQueueState | undefined;
 }) {
+  const canEdit = queue !== undefined;
   const filterId = useId();
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
@@ -105,7 +137,10 @@ function FolderContent({
     return [...shown].sort((a, b) => a.name.localeCompare(b.name));
   }, [listing.documents, deferredFilter]);
   const path = listing.path.some((step) => step.id === folder.id) ? listing.path : [...listing.path, folder];
-  const onUploaded = useCallback(() => reload(), [reload]);
+  const documentNames = useMemo(
+    () => listing.documents.map((document) => document.name),
+    [listing.documents],
+  );
 
   return (
     <>
@@ -123,41 +158,50 @@ function FolderContent({
                 <ClassificationBadge
                   classification={child.classification}
                   inherited={child.classificationIsInherited}
-                />{' '}
-                <button
-                  type="button"
-                  className="button-quiet"
-                  aria-label={`Rename folder ${child.name}`}
-                  onClick={() => setSelectedFolder({ folder: child, action: 'rename' })}
-                >
-                  Rename
-                </button>
-                <button
-                  type="button"
-                  className="button-quiet"
-                  aria-label={`Trash folder ${child.name}`}
-                  onClick={() => setSelectedFolder({ folder: child, action: 'trash' })}
-                >
-                  Trash
-                </button>
+                />
+                {canEdit ? (
+                  <>
+                    {' '}
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      aria-label={`Rename folder ${child.name}`}
+                      onClick={() => setSelectedFolder({ folder: child, action: 'rename' })}
+                    >
+                      Rename
+                    </button>
+                    <button
+                      type="button"
+                      className="button-quiet"
+                      aria-label={`Trash folder ${child.name}`}
+                      onClick={() => setSelectedFolder({ folder: child, action: 'trash' })}
+                    >
+                      Trash
+                    </button>
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
         ) : (
           <p className="muted">No subfolders.</p>
         )}
-        <CreateFolderForm
-          matterId={matterId}
-          parentId={folder.id}
-          onCreated={(name) => {
-            setMessage(`Folder “${name}” created.`);
-            reload();
-          }}
-        />
+        {canEdit ? (
+          <CreateFolderForm
+            matterId={matterId}
+            parentId={folder.id}
+            onCreated={(name) => {
+              setMessage(`Folder “${name}” created.`);
+              reload();
+            }}
+          />
+        ) : null}
       </section>
       <section aria-labelledby="documents-heading">
         <h2 id="documents-heading">Documents</h2>
-        <UploadQueue matterId={matterId} folderId={folder.id} onUploaded={onUploaded} />
+        {queue !== undefined ? (
+          <UploadQueue queue={queue} folderId={folder.id} documentNames={documentNames} />
+        ) : null}
         {listing.documents.length === 0 ? (
           <p className="muted">No documents in this folder yet.</p>
         ) : (
@@ -174,7 +218,7 @@ function FolderContent({
             <DocumentTable
               documents={documents}
               caption={`Documents in ${folder.parentId === undefined ? 'the top folder' : folder.name}`}
-              onAction={(document, action) => setSelected({ document, action })}
+              onAction={canEdit ? (document, action) => setSelected({ document, action }) : undefined}
             />
           </>
         )}

@@ -8,8 +8,19 @@ import { useApi } from '../../session/session';
 import { documentPath, folderPath, matterPath, type Trash } from './documents-api';
 import { formatBytes, formatDate } from './format';
 
-/** The matter's trashed folders and documents, each with Restore (the server refuses a reused name). */
-export function TrashView({ matterId, onRestored }: { matterId: string; onRestored: () => void }) {
+/**
+ * The matter's trashed folders and documents, each with Restore for those who may change the matter's
+ * documents (the server refuses a reused name).
+ */
+export function TrashView({
+  matterId,
+  canRestore,
+  onRestored,
+}: {
+  matterId: string;
+  canRestore: boolean;
+  onRestored: () => void;
+}) {
   const api = useApi();
   const trash = useLoad((signal) => api.get<Trash>(`${matterPath(matterId)}/trash`, { signal }), [matterId]);
   const [error, setError] = useState<unknown>();
@@ -44,7 +55,7 @@ export function TrashView({ matterId, onRestored }: { matterId: string; onRestor
                 { label: 'Name' },
                 { label: 'Size', isHiddenOnPhone: true },
                 { label: 'Trashed', isHiddenOnPhone: true },
-                { label: 'Actions', isLabelHidden: true },
+                ...(canRestore ? [{ label: 'Actions', isLabelHidden: true }] : []),
               ]}
             >
               {folders.map((folder) => (
@@ -54,16 +65,18 @@ export function TrashView({ matterId, onRestored }: { matterId: string; onRestor
                   </td>
                   <td className="hide-on-phone">—</td>
                   <td className="hide-on-phone">{folder.trashedAt ? formatDate(folder.trashedAt) : ''}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button-secondary"
-                      aria-label={`Restore ${folder.name}`}
-                      onClick={() => void restore(folderPath(matterId, folder.id), folder.name)}
-                    >
-                      Restore
-                    </button>
-                  </td>
+                  {canRestore ? (
+                    <td>
+                      <button
+                        type="button"
+                        className="button-secondary"
+                        aria-label={`Restore ${folder.name}`}
+                        onClick={() => void restore(folderPath(matterId, folder.id), folder.name)}
+                      >
+                        Restore
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
               {documents.map((document) => (
@@ -73,16 +86,18 @@ export function TrashView({ matterId, onRestored }: { matterId: string; onRestor
                   <td className="hide-on-phone">
                     {document.trashedAt ? formatDate(document.trashedAt) : ''}
                   </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button-secondary"
-                      aria-label={`Restore ${document.name}`}
-                      onClick={() => void restore(documentPath(document.id), document.name)}
-                    >
-                      Restore
-                    </button>
-                  </td>
+                  {canRestore ? (
+                    <td>
+                      <button
+                        type="button"
+                        className="button-secondary"
+                        aria-label={`Restore ${document.name}`}
+                        onClick={() => void restore(documentPath(document.id), document.name)}
+                      >
+                        Restore
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </DataTable>

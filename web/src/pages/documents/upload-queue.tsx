@@ -1,7 +1,8 @@
 import { type ChangeEvent, type DragEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Dialog } from '../../components/dialog';
 import { ErrorAlert } from '../../components/error-alert';
 import { useApi } from '../../session/session';
-import { matterPath, type UploadResult, uploadReceipts } from './documents-api';
+import { matterPath, nameKey, type UploadResult, uploadReceipts } from './documents-api';
 
 /**
  * Files up to this size are hashed in the browser and the hash sent as X-Content-SHA256, so the server
@@ -15,9 +16,11 @@ const concurrency = 3;
 
 type UploadStatus = 'queued' | 'uploading' | 'done' | 'failed' | 'cancelled';
 
-type UploadItem = {
+export type UploadItem = {
   key: number;
   file: File;
+  /** The document's name: the file's own, unless the person kept both of two files named alike. */
+  name: string;
   /** Fixed when the file is added: the view may move to another folder while the queue works. */
   folderId: string;
   sentBytes: number;
@@ -39,23 +42,37 @@ const statusText: Record<UploadStatus, string> = {
   cancelled: 'Cancelled',
 };
 
+/** `report (2).pdf`, `report (3).pdf`…: the first such name nobody in `taken` holds. */
+function freeNameFor(name: string, taken: ReadonlySet<string>): string {
+  const dot = name.lastIndexOf('.');
+  const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+  for (let count = 2; ; count += 1) {
+    const candidate = `${stem} (${count})${extension}`;
+    if (!taken.has(nameKey(candidate))) return candidate;
+  }
+}
+
+export type UploadQueueState = {
+  items: UploadItem[];
+  add: (files: { file: File; name: string }[], folderId: string) => void;
+  cancel: (item: UploadItem) => void;
+  clearFinished: () => void;
+};
+
 /**
- * The drop zone, the file picker and the queue of uploads into one folder. `onUploaded` runs when the queue
- * goes idle after at least one upload finished, so a big batch reloads the listing once, not per file.
+ * The uploads of one matter, kept by the folder view so that they outlive what it shows (the trash, another
+ * folder). `onUploaded` runs when the queue goes idle after at least one upload finished, so a big batch
+ * reloads the listing once, not per file. While uploads run, leaving or reloading the page asks first.
  */
-export function UploadQueue({
+export function useUploadQueue({
   matterId,
-  folderId,
   onUploaded,
 }: {
   matterId: string;
-  folderId: string;
   onUploaded: () => void;
-}) {
+}): UploadQueueState {
   const api = useApi();
-  const inputId = useId();
   const [items, setItems] = useState<UploadItem[]>([]);
-  const [isOver, setIsOver] = useState(false);
   const controllers = useRef(new Map<number, AbortController>());
   const nextKey = useRef(1);
   const hasNewUploads = useRef(false);
@@ -73,7 +90,7 @@ export function UploadQueue({
       try {
         const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
         if (item.file.size <= hashLimitBytes) headers['x-content-sha256'] = await sha256Hex(item.file);
-        const query = new URLSearchParams({ name: item.file.name, folderId: item.folderId });
+        const query = new URLSearchParams({ name: item.name, folderId: item.folderId });
         if (item.file.type !== '') query.set('mediaType', item.file.type);
         const result = await api.upload<UploadResult>(
           `${matterPath(matterId)}/documents?${query}`,
@@ -122,22 +139,90 @@ export function UploadQueue({
     };
   }, []);
 
-  function add(files: FileList | null) {
-    if (files === null || files.length === 0) return;
-    const added = Array.from(files, (file) => ({
+  const isBusy = items.some((item) => item.status === 'queued' || item.status === 'uploading');
+  useEffect(() => {
+    if (!isBusy) return undefined;
+    const ask = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', ask);
+    return () => window.removeEventListener('beforeunload', ask);
+  }, [isBusy]);
+
+  const add = useCallback((files: { file: File; name: string }[], folderId: string) => {
+    if (files.length === 0) return;
+    const added = files.map(({ file, name }) => ({
       key: nextKey.current++,
       file,
+      name,
       folderId,
       sentBytes: 0,
       status: 'queued' as const,
     }));
     setItems((current) => [...current, ...added]);
+  }, []);
+
+  const cancel = useCallback(
+    (item: UploadItem) => {
+      const controller = controllers.current.get(item.key);
+      if (controller !== undefined) controller.abort();
+      else update(item.key, { status: 'cancelled' });
+    },
+    [update],
+  );
+
+  const clearFinished = useCallback(
+    () => setItems((current) => current.filter((item) => item.status === 'uploading')),
+    [],
+  );
+
+  return { items, add, cancel, clearFinished };
+}
+
+/**
+ * The drop zone and the file picker of one folder, then the queue. A file named like a document already
+ * in the folder (or on its way there) waits for the person to choose: a new version of that document,
+ * both kept (the new one renamed), or nothing.
+ */
+export function UploadQueue({
+  queue,
+  folderId,
+  documentNames,
+}: {
+  queue: UploadQueueState;
+  folderId: string;
+  /** The names of the folder's documents, as its listing gave them. */
+  documentNames: readonly string[];
+}) {
+  const inputId = useId();
+  const [isOver, setIsOver] = useState(false);
+  const [conflicts, setConflicts] = useState<File[]>([]);
+
+  function namesTaken(): Set<string> {
+    const inQueue = queue.items
+      .filter((item) => item.folderId === folderId && item.status !== 'failed' && item.status !== 'cancelled')
+      .map((item) => item.name);
+    return new Set([...documentNames, ...inQueue].map(nameKey));
   }
 
-  function cancel(item: UploadItem) {
-    const controller = controllers.current.get(item.key);
-    if (controller !== undefined) controller.abort();
-    else update(item.key, { status: 'cancelled' });
+  function add(files: FileList | null) {
+    if (files === null || files.length === 0) return;
+    const taken = namesTaken();
+    const clear: File[] = [];
+    const clashing: File[] = [];
+    for (const file of Array.from(files)) {
+      (taken.has(nameKey(file.name)) ? clashing : clear).push(file);
+      taken.add(nameKey(file.name));
+    }
+    queue.add(
+      clear.map((file) => ({ file, name: file.name })),
+      folderId,
+    );
+    setConflicts((current) => [...current, ...clashing]);
+  }
+
+  function settle(file: File, choice: 'version' | 'both' | 'cancel') {
+    setConflicts((current) => current.slice(1));
+    if (choice === 'version') queue.add([{ file, name: file.name }], folderId);
+    if (choice === 'both') queue.add([{ file, name: freeNameFor(file.name, namesTaken()) }], folderId);
   }
 
   function onDrop(event: DragEvent<HTMLDivElement>) {
@@ -151,9 +236,7 @@ export function UploadQueue({
     event.target.value = '';
   }
 
-  const finished = items.filter((item) => item.status !== 'queued' && item.status !== 'uploading');
-  const active = items.length - finished.length;
-
+  const conflict = conflicts[0];
   return (
     <section aria-labelledby={`${inputId}-heading`} className="upload-area">
       <h3 id={`${inputId}-heading`} className="visually-hidden">
@@ -174,6 +257,41 @@ export function UploadQueue({
         </label>
         <input id={inputId} type="file" multiple className="visually-hidden" onChange={onPick} />
       </div>
+      <UploadList queue={queue} />
+      {conflict !== undefined ? (
+        <Dialog
+          key={conflicts.length}
+          title={`A document named “${conflict.name}” already exists here`}
+          onClose={() => settle(conflict, 'cancel')}
+        >
+          <p>
+            Add this file as a new version of it, keep both (the new one as “
+            {freeNameFor(conflict.name, namesTaken())}”), or cancel this upload.
+          </p>
+          <div className="actions">
+            <button type="button" onClick={() => settle(conflict, 'version')}>
+              Add as a new version
+            </button>
+            <button type="button" className="button-secondary" onClick={() => settle(conflict, 'both')}>
+              Keep both
+            </button>
+            <button type="button" className="button-secondary" onClick={() => settle(conflict, 'cancel')}>
+              Cancel
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </section>
+  );
+}
+
+/** The queue's progress: shown under the drop zone, and in its place while the trash is shown. */
+export function UploadList({ queue }: { queue: UploadQueueState }) {
+  const { items } = queue;
+  const finished = items.filter((item) => item.status !== 'queued' && item.status !== 'uploading');
+  const active = items.length - finished.length;
+  return (
+    <>
       <p role="status" className="muted">
         {active > 0
           ? `Uploading ${active} ${active === 1 ? 'file' : 'files'}…`
@@ -184,20 +302,16 @@ export function UploadQueue({
       {items.length > 0 ? (
         <ul className="upload-list" aria-label="Uploads">
           {items.map((item) => (
-            <UploadRow key={item.key} item={item} onCancel={() => cancel(item)} />
+            <UploadRow key={item.key} item={item} onCancel={() => queue.cancel(item)} />
           ))}
         </ul>
       ) : null}
       {finished.length > 0 && active === 0 ? (
-        <button
-          type="button"
-          className="button-quiet"
-          onClick={() => setItems((current) => current.filter((item) => item.status === 'uploading'))}
-        >
+        <button type="button" className="button-quiet" onClick={queue.clearFinished}>
           Clear finished uploads
         </button>
       ) : null}
-    </section>
+    </>
   );
 }
 
@@ -209,7 +323,7 @@ function UploadRow({ item, onCancel }: { item: UploadItem; onCancel: () => void 
   return (
     <li className="upload-item">
       <label htmlFor={progressId} className="upload-name">
-        {item.file.name}
+        {item.name}
       </label>
       <progress id={progressId} max={100} value={item.status === 'done' ? 100 : percent}>
         {percent}%
@@ -224,7 +338,7 @@ function UploadRow({ item, onCancel }: { item: UploadItem; onCancel: () => void 
           type="button"
           className="button-secondary"
           onClick={onCancel}
-          aria-label={`Cancel upload of ${item.file.name}`}
+          aria-label={`Cancel upload of ${item.name}`}
         >
           Cancel
         </button>

@@ -1,10 +1,9 @@
-import { ApiError } from '../../api/problem';
 import { ClassificationBadge } from '../../components/classification-badge';
 import { ErrorAlert } from '../../components/error-alert';
+import { isDeadLink, NotFoundPage } from '../../components/not-found-page';
 import { PageTitle } from '../../components/page-title';
 import { TabNav } from '../../components/tab-nav';
 import { useLoad } from '../../components/use-load';
-import { Link } from '../../router';
 import { useApi } from '../../session/session';
 import { FolderView } from '../documents/folder-view';
 import { MatterMembersTab } from './matter-members-tab';
@@ -45,8 +44,8 @@ export function MatterPage({
     );
   }
   if (loaded.state === 'failed') {
-    // Hidden and missing matters answer alike (404), and so does this page.
-    if (loaded.error instanceof ApiError && loaded.error.status === 404) return <MatterNotFound />;
+    // Hidden and missing matters answer alike (404), and so does this page; so does a reference cut short.
+    if (isDeadLink(loaded.error)) return <MatterNotFound />;
     return (
       <>
         <PageTitle title="Matter">Matter</PageTitle>
@@ -61,6 +60,7 @@ export function MatterPage({
   const isOwner = matter.myRole === 'owner';
   const current = tabs.find((candidate) => candidate.id === tab);
   if (current === undefined) return <MatterNotFound />;
+  if (folderId !== undefined && !folderIdPattern.test(folderId)) return <MatterNotFound />;
   return (
     <>
       <PageTitle title={`${matter.name} · ${current.label}`}>{matter.name}</PageTitle>
@@ -95,9 +95,13 @@ export function MatterPage({
       {current.isOwnersOnly && !isOwner ? (
         <p>Only the matter’s owners can see this.</p>
       ) : current.id === 'documents' ? (
-        <FolderView matterId={matter.id} folderId={folderId} />
+        <FolderView
+          matterId={matter.id}
+          folderId={folderId}
+          canEdit={matter.myRole === 'owner' || matter.myRole === 'editor'}
+        />
       ) : current.id === 'members' ? (
-        <MatterMembersTab matter={matter} />
+        <MatterMembersTab matter={matter} onMatterChanged={loaded.reload} />
       ) : current.id === 'requests' ? (
         <MatterRequestsTab matter={matter} />
       ) : current.id === 'parties' ? (
@@ -109,13 +113,9 @@ export function MatterPage({
   );
 }
 
+/** The server's id pattern for folders (documents.schemas.ts idField): a link cut short matches nothing. */
+const folderIdPattern = /^fld_[0-9a-z]{26}$/;
+
 function MatterNotFound() {
-  return (
-    <>
-      <PageTitle title="Not found">Nothing here</PageTitle>
-      <p>
-        This page does not exist, or you cannot see it. <Link to="/matters">Go to your matters</Link>.
-      </p>
-    </>
-  );
+  return <NotFoundPage backTo="/matters" backLabel="Go to your matters" />;
 }

@@ -86,27 +86,49 @@ export function apiMatterPath(matterId: string, rest = ''): string {
 }
 
 /**
- * Usernames for user ids (members, requesters). Staff only: for anyone else the directory refuses and the
- * page shows ids instead, so a refusal here is not an error worth showing.
+ * The directory's entries (username and account role) for user ids (members, requesters). Staff only: for
+ * anyone else the directory refuses and the page shows ids instead, so a refusal here is not an error
+ * worth showing.
  */
-export async function usernamesOf(
+export async function colleaguesOf(
   api: ApiClient,
   userIds: string[],
   signal?: AbortSignal,
-): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  if (userIds.length === 0) return names;
+): Promise<Map<string, Colleague>> {
+  const colleagues = new Map<string, Colleague>();
+  if (userIds.length === 0) return colleagues;
   try {
     const { users } = await api.post<{ users: Colleague[] }>(
       '/api/directory/lookup',
       { userIds: [...new Set(userIds)].slice(0, 100) },
       signal === undefined ? {} : { signal },
     );
-    for (const user of users) names.set(user.id, user.username);
+    for (const user of users) colleagues.set(user.id, user);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'identity.directory_not_allowed')) throw error;
   }
-  return names;
+  return colleagues;
+}
+
+/** Usernames for user ids, from `colleaguesOf`. */
+export async function usernamesOf(
+  api: ApiClient,
+  userIds: string[],
+  signal?: AbortSignal,
+): Promise<Map<string, string>> {
+  const colleagues = await colleaguesOf(api, userIds, signal);
+  return new Map([...colleagues].map(([id, colleague]) => [id, colleague.username]));
+}
+
+/** Account roles from outside the firm (identity.models.ts roles): they should rarely own a matter. */
+export const externalAccountLabels: Record<string, string> = {
+  client: 'client',
+  process_server: 'process server',
+};
+
+/** "an owner", "an editor", "a viewer". */
+export function roleWithArticle(role: MatterRole): string {
+  return role === 'viewer' ? 'a viewer' : `an ${role}`;
 }
 
 /** A date input's day as the end of that day, local time: access granted "until 30 June" includes 30 June. */

@@ -18,6 +18,7 @@ export function NewMatterForm() {
   const [reason, setReason] = useState('');
   const { isBusy: isSending, error, run } = useAction();
   const [openedAsInternal, setOpenedAsInternal] = useState<Matter | undefined>(undefined);
+  const [invalid, setInvalid] = useState('');
   const isLowering = classification === 'public';
 
   async function create() {
@@ -40,6 +41,15 @@ export function NewMatterForm() {
   function onSubmit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     setOpenedAsInternal(undefined);
+    // Spaces pass the browser's `required`; say what is missing in words rather than the server's schema path.
+    const missing =
+      name.trim() === ''
+        ? 'Give the matter a name: it cannot be only spaces.'
+        : isLowering && reason.trim() === ''
+          ? 'Say why this matter may be public: the reason cannot be only spaces.'
+          : '';
+    setInvalid(missing);
+    if (missing !== '') return;
     void run(create);
   }
 
@@ -52,6 +62,7 @@ export function NewMatterForm() {
           id="new-matter-name"
           required
           maxLength={200}
+          aria-invalid={invalid !== '' && name.trim() === ''}
           value={name}
           onChange={(event) => setName(event.target.value)}
         />
@@ -85,6 +96,11 @@ export function NewMatterForm() {
           Open matter
         </button>
       </form>
+      {invalid === '' ? null : (
+        <p className="alert alert-error" role="alert">
+          {invalid}
+        </p>
+      )}
       <ErrorAlert error={error} />
       {openedAsInternal === undefined ? null : (
         <p role="status">
