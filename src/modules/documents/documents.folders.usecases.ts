@@ -140,6 +140,31 @@ export async function requireFolderAccess({
   return classification;
 }
 
+/**
+ * A live folder of the matter that the caller may organize, by its own effective label: the folder acted on,
+ * or a move's destination. A destination the caller may not see answers not found, like a missing one, so
+ * that nobody files an item where they could not reach it, nor learns that the folder exists.
+ */
+export async function requireOrganizableFolder({
+  access,
+  db,
+  clock,
+  principal,
+  matter,
+  folderId,
+}: {
+  access: AccessGate;
+  db: Kysely<WritDatabase>;
+  clock: Clock;
+  principal: Principal;
+  matter: MatterWithRole;
+  folderId: string;
+}): Promise<FoldersTable> {
+  const folder = await requireLiveFolder({ db, matterId: matter.id, folderId });
+  await requireFolderAccess({ access, db, clock, principal, matter, folder, action: 'document.organize' });
+  return folder;
+}
+
 export async function createFolder({
   access,
   db,
@@ -323,31 +348,13 @@ export async function updateFolder({
       // Moves in one matter take turns, before reading where folders are: two folders moved into each other
       // at once would otherwise each pass the cycle check, or deadlock on each other's rows.
       if (parentId !== undefined) await repository.lockMatter({ matterId });
-      const folder = await requireLiveFolder({ db: trx, matterId, folderId });
-      await requireFolderAccess({
-        access,
-        db: trx,
-        clock,
-        principal,
-        matter,
-        folder,
-        action: 'document.organize',
-      });
+      const gate = { access, db: trx, clock, principal, matter };
+      const folder = await requireOrganizableFolder({ ...gate, folderId });
       if (folder.parent_id === null) throw createFolderMoveInvalidError();
       const vault = await openMatterVault({ db: trx, keyring, matterId });
       const target = parentId === undefined ? folder.parent_id : parentId;
       if (parentId !== undefined) {
-        const destination = await requireLiveFolder({ db: trx, matterId, folderId: parentId });
-        // As for a document: a destination the caller may not see answers not found.
-        await requireFolderAccess({
-          access,
-          db: trx,
-          clock,
-          principal,
-          matter,
-          folder: destination,
-          action: 'document.organize',
-        });
+        await requireOrganizableFolder({ ...gate, folderId: parentId });
         const all = await repository.listFolders({ matterId });
         const targetRow = all.find((row) => row.id === parentId);
         const chain = targetRow === undefined ? [] : [...ancestorsOf(targetRow, all), targetRow];

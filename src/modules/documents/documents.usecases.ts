@@ -9,8 +9,8 @@ import { openMatterVault } from '../vault/vault.keys.usecases.js';
 import type { DocumentsLedger } from './documents.dependencies.js';
 import { createDocumentTrashedError, createNameTakenError } from './documents.errors.js';
 import {
-  requireFolderAccess,
   requireLiveFolder,
+  requireOrganizableFolder,
   toDocumentSummary,
   toFolder,
 } from './documents.folders.usecases.js';
@@ -114,18 +114,7 @@ export async function updateDocument({
       const vault = await openMatterVault({ db: trx, keyring, matterId: matter.id });
       const target = folderId ?? document.folder_id;
       if (folderId !== undefined) {
-        const destination = await requireLiveFolder({ db: trx, matterId: matter.id, folderId });
-        // Decided on the destination's own label too: a folder the caller may not see answers not found,
-        // so that nobody files a document where they could not reach it, nor learns that the folder exists.
-        await requireFolderAccess({
-          access,
-          db: trx,
-          clock,
-          principal,
-          matter,
-          folder: destination,
-          action: 'document.organize',
-        });
+        await requireOrganizableFolder({ access, db: trx, clock, principal, matter, folderId });
       }
       if (target !== document.folder_id) {
         await requireMoveKeepsClassification({
