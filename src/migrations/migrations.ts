@@ -81,6 +81,26 @@ export type MigrationStatus = {
   unknown: string[];
 };
 
+/**
+ * Whether the newest migration this release knows is applied: one indexed read, cheap enough for every
+ * `/readyz` probe. False, not an error, when the migrations table itself is gone (a schema reverted under a
+ * running server).
+ */
+export async function isSchemaCurrent<DB>(db: Kysely<DB>): Promise<boolean> {
+  const newest = migrationNames.at(-1);
+  if (newest === undefined) return true;
+  try {
+    const row = await (db as unknown as Kysely<{ writ_migrations: { name: string } }>)
+      .selectFrom('writ_migrations')
+      .select('name')
+      .where('name', '=', newest)
+      .executeTakeFirst();
+    return row !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export async function getMigrationStatus<DB>(db: Kysely<DB>): Promise<MigrationStatus> {
   const known = await createMigrator(db).getMigrations();
   const applied = known.filter((info) => info.executedAt !== undefined).map((info) => info.name);

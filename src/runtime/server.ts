@@ -10,7 +10,7 @@ import { createNoteVerifier } from '../modules/ledger/ledger.note-keys.js';
 import { issueSetupToken } from '../modules/identity/identity.usecases.js';
 import type { Clock } from '../shared/clock/clock.js';
 import { type Logger, subsystemLogger } from '../shared/logger/logger.js';
-import { migrateToLatest } from '../migrations/migrations.js';
+import { isSchemaCurrent, migrateToLatest } from '../migrations/migrations.js';
 import { type Config, findUnsafeSettings } from './config/config.js';
 import { envToSecrets, readTlsPair } from './config/secrets.js';
 import { createDependencies, type Dependencies, openConfiguredDatabase } from './dependencies.js';
@@ -181,7 +181,8 @@ async function listen({
       if (isStopping) return false;
       try {
         await sql`select 1`.execute(db);
-        return true;
+        // A database that answers with its schema reverted (or not yet migrated) cannot serve a request.
+        return await isSchemaCurrent(db);
       } catch {
         return false;
       }

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, inject, test } from 'vitest';
 import { migrationNames } from '../../src/migrations/migrations.js';
 import { configSchema } from '../../src/runtime/config/config.schema.js';
-import { cleanupCli, createCliWorkspace, querySqlite, runWrit, startWritServer } from '../support/cli.js';
+import {
+  cleanupCli,
+  createCliWorkspace,
+  querySqlite,
+  requestHttps,
+  runWrit,
+  startWritServer,
+} from '../support/cli.js';
 import { databaseUrl, withPostgresClient } from '../support/postgres-server.js';
 
 const quiet = { WRIT_LOG_LEVEL: 'warn' };
@@ -240,5 +247,28 @@ describe('writ migrate on PostgreSQL', () => {
     expect(await migrate()).toMatchObject({ exitCode: 0, stdout: appliedLine });
     expect(await appliedNames()).toEqual([...migrationNames]);
     expect(existsSync(join(dataDir, 'writ.db'))).toBe(false);
+  });
+
+  test('a server whose schema is reverted under it stops answering ready, and is ready again once migrated', async () => {
+    const url = await createEmptyDatabase();
+    const env = { ...quiet, WRIT_DATABASE_URL: url };
+    const { dataDir } = createCliWorkspace();
+    const server = await startWritServer({ dataDir, env });
+    const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
+    const readiness = async () => (await requestHttps({ url: `${server.url}/readyz`, ca })).status;
+    expect(await readiness()).toBe(200);
+    // From another machine's data directory: nothing on this one keeps it off the shared database.
+    const elsewhere = createCliWorkspace();
+    const reverted = await runWrit(
+      ['migrate', '--down', '--confirm', lastMigration, '--data-dir', elsewhere.dataDir],
+      {
+        env,
+      },
+    );
+    expect(reverted.exitCode, reverted.stderr).toBe(0);
+    expect(await readiness()).toBe(503);
+    expect((await runWrit(['migrate', '--data-dir', elsewhere.dataDir], { env })).exitCode).toBe(0);
+    expect(await readiness()).toBe(200);
+    await server.stop();
   });
 });
