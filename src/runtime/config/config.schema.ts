@@ -112,8 +112,12 @@ const addressList: Parse<string[]> = (raw) => {
     .map((item) => item.trim())
     .filter((item) => item !== '');
   for (const item of items) {
-    const [address, prefix] = item.split('/');
-    if (address === undefined || isIP(address) === 0 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+    const [address, prefix, extra] = item.split('/');
+    const family = address === undefined ? 0 : isIP(address);
+    // The prefix fits the family: /33 on IPv4 would otherwise pass here and crash the matcher at start.
+    const isPrefixValid =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    if (family === 0 || !isPrefixValid || extra !== undefined) {
       throw new ConfigValueError(`"${item}" is not an IP address or CIDR range`);
     }
   }

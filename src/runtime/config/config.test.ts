@@ -71,6 +71,19 @@ describe('configuration', () => {
   test('a certificate without its key, and trusted proxies without a proxy, are refused', () => {
     expect(problemsOf({ WRIT_TLS_CERT_FILE: '/etc/writ/cert.pem' })[0]).toMatch(/set both/);
     expect(problemsOf({ WRIT_TRUSTED_PROXIES: '10.0.0.1' })[0]).toMatch(/WRIT_BEHIND_TLS_PROXY/);
+    for (const range of ['10.0.0.0/33', 'fd00::/129', '10.0.0.0/8/8']) {
+      expect(problemsOf({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_TRUSTED_PROXIES: range })).toEqual([
+        `WRIT_TRUSTED_PROXIES: "${range}" is not an IP address or CIDR range`,
+      ]);
+    }
+    expect(
+      configFrom({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_TRUSTED_PROXIES: '10.0.0.0/32,fd00::/128' })
+        .trustedProxies,
+    ).toEqual(['10.0.0.0/32', 'fd00::/128']);
+    // Unset, the loopback addresses are trusted, and config print says so.
+    expect(formatConfig(configFrom({}), readEnv({ env: {}, flags: {} }))).toContain(
+      'WRIT_TRUSTED_PROXIES=127.0.0.1,::1',
+    );
     expect(problemsOf({ WRIT_BEHIND_TLS_PROXY: 'true', WRIT_TRUSTED_PROXIES: '10.0.0.1/99x' })[0]).toMatch(
       /CIDR/,
     );

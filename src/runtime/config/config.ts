@@ -294,7 +294,7 @@ export function formatConfig(config: Config, raw: RawConfig): string {
     tlsCertFile: config.tls.certFile,
     tlsKeyFile: config.tls.keyFile,
     behindTlsProxy: String(config.behindTlsProxy),
-    trustedProxies: (config.trustedProxies ?? []).join(','),
+    trustedProxies: effectiveTrustedProxies(config).join(','),
     logLevel: config.logLevel,
     jsonBodyLimitBytes: String(config.jsonBodyLimitBytes),
     rateLimitPerMinute: String(config.rateLimitPerMinute),
