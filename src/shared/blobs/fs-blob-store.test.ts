@@ -114,7 +114,9 @@ describe('filesystem blob store', () => {
       });
       const sync = vi.spyOn(prototype, 'sync');
       expect(await store.put({ key: 'content/large', source })).toEqual({ size: chunks * 1024 * 1024 });
-      expect(emittedAtSync.length).toBeGreaterThanOrEqual(2);
+      // How many background syncs start depends on how fast the disk answers (one runs at a time): at least
+      // one must start before the source has given everything.
+      expect(emittedAtSync.length).toBeGreaterThanOrEqual(1);
       expect(emittedAtSync[0]).toBeLessThan(chunks);
       // The blob's fsync, then its directory's.
       expect(sync.mock.calls.length).toBeGreaterThanOrEqual(2);
