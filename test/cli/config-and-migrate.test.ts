@@ -249,26 +249,30 @@ describe('writ migrate on PostgreSQL', () => {
     expect(existsSync(join(dataDir, 'writ.db'))).toBe(false);
   });
 
-  test('a server whose schema is reverted under it stops answering ready, and is ready again once migrated', async () => {
-    const url = await createEmptyDatabase();
-    const env = { ...quiet, WRIT_DATABASE_URL: url };
-    const { dataDir } = createCliWorkspace();
-    const server = await startWritServer({ dataDir, env });
-    const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
-    const readiness = async () => (await requestHttps({ url: `${server.url}/readyz`, ca })).status;
-    expect(await readiness()).toBe(200);
-    // From another machine's data directory: nothing on this one keeps it off the shared database.
-    const elsewhere = createCliWorkspace();
-    const reverted = await runWrit(
-      ['migrate', '--down', '--confirm', lastMigration, '--data-dir', elsewhere.dataDir],
-      {
-        env,
-      },
-    );
-    expect(reverted.exitCode, reverted.stderr).toBe(0);
-    expect(await readiness()).toBe(503);
-    expect((await runWrit(['migrate', '--data-dir', elsewhere.dataDir], { env })).exitCode).toBe(0);
-    expect(await readiness()).toBe(200);
-    await server.stop();
-  });
+  test(
+    'a server whose schema is reverted under it stops answering ready, and is ready again once migrated',
+    { timeout: 120_000 },
+    async () => {
+      const url = await createEmptyDatabase();
+      const env = { ...quiet, WRIT_DATABASE_URL: url };
+      const { dataDir } = createCliWorkspace();
+      const server = await startWritServer({ dataDir, env });
+      const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
+      const readiness = async () => (await requestHttps({ url: `${server.url}/readyz`, ca })).status;
+      expect(await readiness()).toBe(200);
+      // From another machine's data directory: nothing on this one keeps it off the shared database.
+      const elsewhere = createCliWorkspace();
+      const reverted = await runWrit(
+        ['migrate', '--down', '--confirm', lastMigration, '--data-dir', elsewhere.dataDir],
+        {
+          env,
+        },
+      );
+      expect(reverted.exitCode, reverted.stderr).toBe(0);
+      expect(await readiness()).toBe(503);
+      expect((await runWrit(['migrate', '--data-dir', elsewhere.dataDir], { env })).exitCode).toBe(0);
+      expect(await readiness()).toBe(200);
+      await server.stop();
+    },
+  );
 });

@@ -92,31 +92,37 @@ describe('writ doctor', () => {
     expect(lineFor(result.stdout, 'OK', 'migrations')).toContain(`All ${migrationNames.length} applied.`);
   });
 
-  test('a data directory that does not exist is reported, not created, by doctor and refused by the commands that need one', async () => {
-    const { dataDir } = createCliWorkspace();
-    const report = await doctor(dataDir, { args: ['--json'] });
-    expect(report.exitCode).toBe(1);
-    const findings = (JSON.parse(report.stdout) as { findings: Finding[] }).findings;
-    expect(findings).toContainEqual(expect.objectContaining({ check: 'data directory', severity: 'error' }));
-    expect(existsSync(dataDir)).toBe(false);
-    for (const args of [
-      ['migrate', '--status'],
-      ['admin', 'setup-link'],
-      ['ledger', 'verify'],
-      [
-        'keys',
-        'destroy-matter',
-        'mat_00000000000000000000000000',
-        '--confirm',
-        'mat_00000000000000000000000000',
-      ],
-    ]) {
-      const result = await runWrit([...args, '--data-dir', dataDir], { env: quiet });
-      expect(result.exitCode, args.join(' ')).toBe(1);
-      expect(result.stderr, args.join(' ')).toContain(`There is no data directory at ${dataDir}.`);
-      expect(existsSync(dataDir), args.join(' ')).toBe(false);
-    }
-  });
+  test(
+    'a data directory that does not exist is reported, not created, by doctor and refused by the commands that need one',
+    { timeout: 120_000 },
+    async () => {
+      const { dataDir } = createCliWorkspace();
+      const report = await doctor(dataDir, { args: ['--json'] });
+      expect(report.exitCode).toBe(1);
+      const findings = (JSON.parse(report.stdout) as { findings: Finding[] }).findings;
+      expect(findings).toContainEqual(
+        expect.objectContaining({ check: 'data directory', severity: 'error' }),
+      );
+      expect(existsSync(dataDir)).toBe(false);
+      for (const args of [
+        ['migrate', '--status'],
+        ['admin', 'setup-link'],
+        ['ledger', 'verify'],
+        [
+          'keys',
+          'destroy-matter',
+          'mat_00000000000000000000000000',
+          '--confirm',
+          'mat_00000000000000000000000000',
+        ],
+      ]) {
+        const result = await runWrit([...args, '--data-dir', dataDir], { env: quiet });
+        expect(result.exitCode, args.join(' ')).toBe(1);
+        expect(result.stderr, args.join(' ')).toContain(`There is no data directory at ${dataDir}.`);
+        expect(existsSync(dataDir), args.join(' ')).toBe(false);
+      }
+    },
+  );
 
   test('a public URL naming an IP address is a warning that passkeys need a host name, and exit code stays 0', async () => {
     const dataDir = await createInstallation();

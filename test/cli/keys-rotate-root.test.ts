@@ -30,7 +30,7 @@ function rootWrappedParents(dataDir: string): string[] {
   ).map((row) => row.parent_key_id);
 }
 
-describe('writ keys rotate-root', () => {
+describe('writ keys rotate-root', { timeout: 120_000 }, () => {
   test('is refused while the server runs, and leaves the root key as it was', async () => {
     const { dataDir, rootKeyFile } = await createInstallation();
     const before = readFileSync(rootKeyFile, 'utf8');

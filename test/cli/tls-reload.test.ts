@@ -31,7 +31,7 @@ async function writePair(dir: string, name: string): Promise<{ certFile: string;
   return { certFile, keyFile };
 }
 
-describe('TLS certificate reload', () => {
+describe('TLS certificate reload', { timeout: 120_000 }, () => {
   test('SIGHUP serves a renewed certificate to new connections; a broken pair is refused and the old one stays', async () => {
     const { root, dataDir } = createCliWorkspace();
     const live = { certFile: join(root, 'cert.pem'), keyFile: join(root, 'key.pem') };
