@@ -180,12 +180,12 @@ describe('sign-in, enrolment and account security in the web UI', () => {
     await expectAccessible(page, 'the account page');
     await keepScreenshots(page, 'account');
 
-    // The passkey completes a password sign-in, back to the page the person was on.
+    // The passkey completes a password sign-in. A sign-out leaves no `next` behind: the next person on a
+    // shared computer starts on the start page, not where the last one was.
     await signOut(page, url);
     await signInWithPassword(page);
     await page.getByRole('button', { name: 'Use a passkey' }).click();
-    await expectPathname(page, '/account');
-    await page.getByRole('heading', { level: 1, name: 'Account and security' }).waitFor();
+    await expectPathname(page, '/matters');
 
     // The passkey alone signs in, and an absolute `next` is refused as well.
     await signOut(page, url);
@@ -229,7 +229,7 @@ describe('sign-in, enrolment and account security in the web UI', () => {
     await page.getByRole('link', { name: 'Account' }).click();
     const sessionRows = page.locator('table.sessions-table tbody tr');
     await expect.poll(() => sessionRows.count()).toBe(2);
-    await page.getByRole('button', { name: /^End the session on/ }).click();
+    await page.getByRole('button', { name: /^End session on/ }).click();
     await page
       .getByRole('dialog', { name: 'End this session?' })
       .getByRole('button', { name: 'End it' })

@@ -773,6 +773,12 @@ const cases: Record<string, Case> = {
     knows: (w) => [w.matterId],
     requests: () => [{ method: 'GET', url: '/api/access-requests' }],
   },
+  'GET /api/access-requests/awaiting-me': {
+    kind: 'own',
+    statuses: [200],
+    // B owns no matter of A's: B's request on A's matter waits for A, never for B.
+    requests: () => [{ method: 'GET', url: '/api/access-requests/awaiting-me' }],
+  },
   'GET /api/matters/{matterId}/access-requests': {
     kind: 'foreign',
     statuses: notFound,

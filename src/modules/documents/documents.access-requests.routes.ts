@@ -4,6 +4,7 @@ import type { RouteAuthentication } from '../identity/identity.authentication.mo
 import {
   approveAccessRequest,
   denyAccessRequest,
+  listAccessRequestsAwaitingMe,
   listMatterAccessRequests,
   listMyAccessRequests,
   submitAccessRequest,
@@ -15,6 +16,7 @@ import {
   accessRequestParams,
   accessRequestSubmittedResponse,
   approveAccessRequestBody,
+  awaitingAccessRequestListResponse,
   matterParams,
   myAccessRequestListResponse,
   pendingAccessRequestListResponse,
@@ -69,6 +71,22 @@ export function registerAccessRequestRoutes(
       requests: (
         await listMatterAccessRequests({ ...deps, principal: auth.principalOf(request), ...request.params })
       ).map((r) => ({ ...r, createdAt: iso(r.createdAt) })),
+    }),
+  });
+
+  typed.route({
+    method: 'GET',
+    url: '/api/access-requests/awaiting-me',
+    schema: {
+      tags: ['access requests'],
+      summary: 'The pending access requests on every matter I own, oldest first, with their reasons',
+      response: { 200: awaitingAccessRequestListResponse },
+    },
+    onRequest: auth.require(),
+    handler: async (request) => ({
+      requests: (await listAccessRequestsAwaitingMe({ ...deps, principal: auth.principalOf(request) })).map(
+        (r) => ({ ...r, createdAt: iso(r.createdAt) }),
+      ),
     }),
   });
 

@@ -10,6 +10,7 @@ import { createLedger } from '../ledger/ledger.usecases.js';
 import {
   approveAccessRequest,
   denyAccessRequest,
+  listAccessRequestsAwaitingMe,
   listMatterAccessRequests,
   listMyAccessRequests,
   submitAccessRequest,
@@ -269,6 +270,36 @@ describeOnDatabases('documents: access requests', ({ getDb }) => {
       'documents.action_forbidden',
     );
     expect(await pending()).toHaveLength(1);
+  });
+
+  test('an owner sees what waits on every matter they own, in one list; members and requesters see nothing of it', async () => {
+    const { deps, user, matter, lawyer, addMember, request } = await setup();
+    const second = await createMatter({ ...deps, principal: lawyer, name: 'Second matter' });
+    const colleague = await user('lawyer');
+    const other = await user('lawyer');
+    const viewer = await user('lawyer');
+    await addMember(viewer, 'viewer');
+    await request(colleague);
+    await request(other, second.id, 'editor');
+    const awaiting = await listAccessRequestsAwaitingMe({ ...deps, principal: lawyer });
+    expect(awaiting.map((each) => [each.matterId, each.matterName, each.requesterId, each.role])).toEqual([
+      [matter.id, 'Smith v Jones', colleague.userId, 'viewer'],
+      [second.id, 'Second matter', other.userId, 'editor'],
+    ]);
+    expect(awaiting[0]?.reason).toBe('I am on the appeal team');
+    for (const principal of [viewer, colleague, await user('admin')]) {
+      expect(await listAccessRequestsAwaitingMe({ ...deps, principal })).toEqual([]);
+    }
+    // Decided, it waits no more.
+    await denyAccessRequest({
+      ...deps,
+      principal: lawyer,
+      matterId: matter.id,
+      requestId: awaiting[0]?.id ?? '',
+    });
+    expect(
+      (await listAccessRequestsAwaitingMe({ ...deps, principal: lawyer })).map((each) => each.matterId),
+    ).toEqual([second.id]);
   });
 
   test('approving for someone screened since the request is refused by the wall', async () => {

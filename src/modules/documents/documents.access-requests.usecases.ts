@@ -21,7 +21,7 @@ import {
   createTooManyAccessRequestsError,
 } from './documents.errors.js';
 import { type AccessGate, requireMatterAccess } from './documents.matter-access.js';
-import { actorOf, getMatter, setMatterMember } from './documents.matters.usecases.js';
+import { actorOf, getMatter, listMatters, setMatterMember } from './documents.matters.usecases.js';
 import {
   accessRequestReasonMaxLength,
   accessRequestLimits,
@@ -264,6 +264,35 @@ export async function listMatterAccessRequests({
       .toString('utf8'),
     createdAt: new Date(row.created_at),
   }));
+}
+
+/**
+ * The pending requests on every matter the caller owns, oldest first: what an owner has to decide, in one
+ * answer (the web UI's badges and its Requests page). Each matter is decided by the policy as its own list
+ * is, so a matter the caller may no longer decide for (closed, a wall since) is left out, not an error.
+ */
+export async function listAccessRequestsAwaitingMe({
+  secretBox,
+  keyring,
+  ...common
+}: Common & { secretBox: Pick<SecretBox, 'open'>; keyring: RootKeyring }): Promise<
+  (PendingAccessRequest & { matterId: string; matterName: string })[]
+> {
+  const owned = (await listMatters({ ...common, keyring })).filter((matter) => matter.myRole === 'owner');
+  const awaiting: (PendingAccessRequest & { matterId: string; matterName: string })[] = [];
+  for (const matter of owned) {
+    try {
+      const requests = await listMatterAccessRequests({ ...common, secretBox, matterId: matter.id });
+      awaiting.push(
+        ...requests.map((request) => ({ ...request, matterId: matter.id, matterName: matter.name })),
+      );
+    } catch (error) {
+      // Refused by the policy since the list was read (closed, a wall): nothing to decide there.
+      const status = (error as { status?: unknown }).status;
+      if (status !== 403 && status !== 404) throw error;
+    }
+  }
+  return awaiting.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
 /** The caller's own requests, newest first, with their status. */

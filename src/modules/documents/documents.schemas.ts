@@ -198,6 +198,19 @@ export const pendingAccessRequestListResponse = Type.Object({
     }),
   ),
 });
+export const awaitingAccessRequestListResponse = Type.Object({
+  requests: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      matterId: Type.String(),
+      matterName: Type.String(),
+      requesterId: Type.String(),
+      role: Type.String(),
+      reason: Type.String(),
+      createdAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
 export const myAccessRequestListResponse = Type.Object({
   requests: Type.Array(
     Type.Object({

@@ -1,5 +1,8 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react';
 
+const firstFieldSelector =
+  'input:not([type="hidden"]):not(:disabled), select:not(:disabled), textarea:not(:disabled)';
+
 /**
  * A modal on the native <dialog>: the browser traps focus, Escape closes it, and screen readers announce
  * it as a dialog named by its title.
@@ -17,7 +20,12 @@ export function Dialog({
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog !== null && !dialog.open) dialog.showModal();
+    if (dialog !== null && !dialog.open) {
+      dialog.showModal();
+      // The browser would focus the first focusable element, the header's "×"; the first field is where the
+      // person starts (and on a phone it opens the keyboard). A dialog without a field keeps "×" focused.
+      dialog.querySelector<HTMLElement>(firstFieldSelector)?.focus();
+    }
     return () => dialog?.close();
   }, []);
   return (

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useWaitingRequests, waitingLabel } from '../pages/matters/waiting-requests';
 import { Link, useLocation } from '../router';
 import { type SessionState, useSession } from '../session/session';
 
@@ -9,15 +10,25 @@ const navItems: NavItem[] = [
   { to: '/requests', label: 'Requests', show: (session) => session.user.role !== 'admin' },
   { to: '/admin', label: 'Administration', show: (session) => session.user.role === 'admin' },
   { to: '/compliance', label: 'Compliance', show: (session) => session.user.role === 'auditor' },
-  { to: '/audit', label: 'Ledger', show: () => true },
+  // Proofs and the CLI that checks them are for the firm; clients and process servers get receipts elsewhere.
+  {
+    to: '/audit',
+    label: 'Ledger',
+    show: (session) => session.user.role !== 'client' && session.user.role !== 'process_server',
+  },
   { to: '/account', label: 'Account', show: () => true },
 ];
 
 /** Header with navigation (a skip link first, for keyboard users), then the page. */
 export function AppShell({ children }: { children: ReactNode }) {
-  const { session, signOut } = useSession();
+  const { session, signOut, api } = useSession();
   const { pathname } = useLocation();
   const signedIn = session !== undefined && session !== null && !session.isSecondFactorRequired;
+  const waiting = useWaitingRequests(api, {
+    isEnabled: signedIn && session.user.role !== 'admin' && session.user.role !== 'auditor',
+    key: pathname,
+  });
+  const waitingCount = waiting?.length ?? 0;
   return (
     <>
       <a className="skip-link" href="#main">
@@ -41,6 +52,12 @@ export function AppShell({ children }: { children: ReactNode }) {
                       }
                     >
                       {item.label}
+                      {item.to === '/requests' && waitingCount > 0 ? (
+                        <span className="nav-count">
+                          <span aria-hidden="true">{waitingCount}</span>
+                          <span className="visually-hidden">, {waitingLabel(waitingCount)}</span>
+                        </span>
+                      ) : null}
                     </Link>
                   </li>
                 ))}
@@ -50,8 +67,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         {session ? (
           <div className="user-menu">
             <span className="muted">
-              {session.user.username} <span className="visually-hidden">signed in as</span>
-              <span className="role">{session.user.role.replace('_', ' ')}</span>
+              Signed in as <strong>{session.user.username}</strong> ({session.user.role.replace('_', ' ')})
             </span>
             <button type="button" className="button-quiet" onClick={() => void signOut()}>
               Sign out

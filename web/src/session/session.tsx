@@ -10,6 +10,7 @@ import {
 } from 'react';
 import { type ApiClient, createApiClient } from '../api/client';
 import { ApiError } from '../api/problem';
+import { navigate } from '../router';
 import { StepUpDialog } from './step-up-dialog';
 
 export type Role = 'admin' | 'lawyer' | 'assistant' | 'process_server' | 'client' | 'auditor';
@@ -23,14 +24,23 @@ export type SessionState = {
   csrfToken: string;
 };
 
+/**
+ * Why nobody is signed in any more: the person signed out, or the session ended on its own (revoked from
+ * another device, idle or absolute timeout). Undefined when there was no session in this page, or once
+ * someone signs in again.
+ */
+export type SessionEnd = 'signed_out' | 'ended';
+
 export type SessionContextValue = {
   /** undefined while loading; null when nobody is signed in. */
   session: SessionState | null | undefined;
+  sessionEnd: SessionEnd | undefined;
   api: ApiClient;
   /** Store a session the server just returned (sign-in, second factor, enrolment, password change). */
   setSession: (session: SessionState | null) => void;
   /** Asks the server again (after something that may change the session's flags). */
   refresh: () => Promise<SessionState | null>;
+  /** Ends the session and opens the sign-in page, without a `next` left by the person who signed out. */
   signOut: () => Promise<void>;
   /** Opens the step-up dialog; resolves true when the person proved a second factor again. */
   requestStepUp: () => Promise<boolean>;
@@ -63,13 +73,23 @@ export function useSignedIn(): SessionState {
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSessionState] = useState<SessionState | null | undefined>(undefined);
+  const [sessionEnd, setSessionEnd] = useState<SessionEnd | undefined>(undefined);
+  const current = useRef<SessionState | null | undefined>(undefined);
   const [stepUp, setStepUp] = useState<{ resolve: (done: boolean) => void } | undefined>(undefined);
   const csrf = useRef<string | undefined>(undefined);
 
   const setSession = useCallback((next: SessionState | null) => {
     csrf.current = next?.csrfToken;
+    current.current = next;
+    if (next !== null) setSessionEnd(undefined);
     setSessionState(next);
   }, []);
+
+  /** The server refused the session cookie: when this page had a session, it ended on its own. */
+  const endSession = useCallback(() => {
+    if (current.current !== null && current.current !== undefined) setSessionEnd('ended');
+    setSession(null);
+  }, [setSession]);
 
   const requestStepUp = useCallback(() => new Promise<boolean>((resolve) => setStepUp({ resolve })), []);
 
@@ -78,9 +98,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       createApiClient({
         getCsrfToken: () => csrf.current,
         onStepUpRequired: requestStepUp,
-        onSessionEnded: () => setSession(null),
+        onSessionEnded: endSession,
       }),
-    [requestStepUp, setSession],
+    [requestStepUp, endSession],
   );
 
   const refresh = useCallback(async () => {
@@ -102,6 +122,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       await api.delete('/api/session');
     } finally {
       setSession(null);
+      setSessionEnd('signed_out');
+      navigate('/sign-in');
     }
   }, [api, setSession]);
 
@@ -110,8 +132,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [refresh, setSession]);
 
   const value = useMemo<SessionContextValue>(
-    () => ({ session, api, setSession, refresh, signOut, requestStepUp }),
-    [session, api, setSession, refresh, signOut, requestStepUp],
+    () => ({ session, sessionEnd, api, setSession, refresh, signOut, requestStepUp }),
+    [session, sessionEnd, api, setSession, refresh, signOut, requestStepUp],
   );
 
   return (

@@ -51,7 +51,7 @@ export function SessionsSection() {
                   {session.isCurrent ? null : (
                     <ConfirmAction
                       label="End session"
-                      accessibleLabel={`End the session on ${session.deviceLabel}, last seen ${formatDateTime(session.lastSeenAt)}`}
+                      accessibleLabel={`End session on ${session.deviceLabel}, last seen ${formatDateTime(session.lastSeenAt)}`}
                       title="End this session?"
                       confirmLabel="End it"
                       onConfirm={() => revoke(session)}

@@ -107,6 +107,7 @@ function UserTable({ first }: { first: UserList }) {
         />
       ) : null}
       <DataTable
+        className="users-table"
         caption="Accounts, by username"
         columns={[
           { label: 'Username' },
@@ -125,14 +126,14 @@ function UserTable({ first }: { first: UserList }) {
               {user.username}
               {user.id === session.user.id ? <span className="muted"> (you)</span> : null}
             </th>
-            <td>{roleLabels[user.role]}</td>
-            <td>
+            <td data-label="Role">{roleLabels[user.role]}</td>
+            <td data-label="Status">
               <span className={user.status === 'active' ? 'status-ok' : 'status-bad'}>
                 {user.status === 'active' ? 'Active' : 'Disabled'}
               </span>
             </td>
-            <td>{user.isMfaEnrolled ? 'Enrolled' : 'Not enrolled'}</td>
-            <td>
+            <td data-label="Second factor">{user.isMfaEnrolled ? 'Enrolled' : 'Not enrolled'}</td>
+            <td data-label="Sign-in">
               {user.isLocked ? (
                 <>
                   <span className="status-bad">Locked out</span>{' '}
@@ -145,15 +146,17 @@ function UserTable({ first }: { first: UserList }) {
                 'Not locked'
               )}
             </td>
-            <td className="hide-on-phone">
+            <td className="hide-on-phone" data-label="Last sign-in">
               {user.lastSignInAt === undefined ? (
                 <span className="muted">Never</span>
               ) : (
                 formatTime(user.lastSignInAt)
               )}
             </td>
-            <td className="hide-on-phone">{formatTime(user.createdAt)}</td>
-            <td>
+            <td className="hide-on-phone" data-label="Created">
+              {formatTime(user.createdAt)}
+            </td>
+            <td data-label="Actions">
               <div className="actions">
                 {user.status === 'active' ? (
                   user.id === session.user.id ? null : (

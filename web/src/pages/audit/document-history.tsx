@@ -7,7 +7,7 @@ import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
 import { useApi, useSignedIn } from '../../session/session';
-import { usernamesOf } from '../matters/matters-api';
+import { namesOnMatter } from '../matters/matters-api';
 import { type Receipt, type ReceiptPending, saveFile } from './ledger-api';
 
 /** documents.history.routes.ts `historyResponse`. */
@@ -64,16 +64,19 @@ function ProofStatus({ entry }: { entry: HistoryEntry }) {
  * A document's events from the ledger, each with its proof status; the document page places it under its
  * own "History" heading, so this renders no heading of its own.
  */
-export function DocumentHistory({ documentId }: { documentId: string }) {
+export function DocumentHistory({ documentId, matterId }: { documentId: string; matterId: string }) {
   const api = useApi();
   const session = useSignedIn();
   const loaded = useLoad(
     async (signal) => {
       const history = await api.get<History>(`/api/documents/${segment(documentId)}/history`, { signal });
       const ids = history.entries.flatMap((entry) => (entry.actor.id === undefined ? [] : [entry.actor.id]));
-      return { history, names: await usernamesOf(api, ids, signal) };
+      return {
+        history,
+        names: await namesOnMatter({ api, matterId, userIds: ids, accountRole: session.user.role, signal }),
+      };
     },
-    [api, documentId],
+    [api, documentId, matterId],
   );
   const [error, setError] = useState<unknown>(undefined);
   const [message, setMessage] = useState('');
@@ -126,7 +129,7 @@ export function DocumentHistory({ documentId }: { documentId: string }) {
                       : 'Someone outside the firm'
                     : isMine
                       ? 'You'
-                      : (names.get(entry.actor.id) ?? entry.actor.id);
+                      : (names.get(entry.actor.id) ?? 'Someone no longer on the matter');
                 return (
                   <tr key={entry.entryId}>
                     <td>{new Date(entry.at).toLocaleString()}</td>

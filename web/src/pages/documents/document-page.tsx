@@ -8,7 +8,8 @@ import { PageTitle } from '../../components/page-title';
 import { StatusMessage } from '../../components/status-message';
 import { useLoad } from '../../components/use-load';
 import { Link, navigate } from '../../router';
-import { useApi } from '../../session/session';
+import { useApi, useSignedIn } from '../../session/session';
+import { namesOnMatter } from '../matters/matters-api';
 import { DocumentHistory } from '../audit/document-history';
 import { type DocumentAction, DocumentActionDialog } from './document-dialogs';
 import { DocumentIntegrity, useContentProbe } from './document-integrity';
@@ -21,6 +22,8 @@ import {
   folderPath,
   inlineImageTypes,
   isPdf,
+  type MatterSummary,
+  matterPath,
   type Version,
 } from './documents-api';
 import { formatBytes, formatDate } from './format';
@@ -101,7 +104,7 @@ function DocumentDetails({ value, reload }: { value: DocumentWithVersions; reloa
       />
       <section aria-labelledby="history-heading">
         <h2 id="history-heading">History</h2>
-        <DocumentHistory documentId={document.id} />
+        <DocumentHistory documentId={document.id} matterId={document.matterId} />
       </section>
       {action !== undefined ? (
         <DocumentActionDialog
@@ -123,24 +126,37 @@ function DocumentDetails({ value, reload }: { value: DocumentWithVersions; reloa
   );
 }
 
-/** The folder path as links; the folder's listing is the only API that names a folder's ancestors. */
+/**
+ * The matter, then the folder path, as links; the folder's listing is the only API that names a folder's
+ * ancestors. The top folder is the matter's own page, so the matter's name stands for it.
+ */
 function FolderTrail({ matterId, folderId }: { matterId: string; folderId: string }) {
   const api = useApi();
   const listing = useLoad(
-    (signal) => api.get<FolderListing>(folderPath(matterId, folderId), { signal }),
+    async (signal) => {
+      const [matter, folders] = await Promise.all([
+        api.get<MatterSummary>(matterPath(matterId), { signal }),
+        api.get<FolderListing>(folderPath(matterId, folderId), { signal }),
+      ]);
+      return { matter, folders };
+    },
     [matterId, folderId],
   );
   if (listing.state !== 'ready') return null;
-  const { path, folder } = listing.value;
-  const trail = path.some((step) => step.id === folder.id) ? path : [...path, folder];
+  const { matter, folders } = listing.value;
+  const { path, folder } = folders;
+  const trail = (path.some((step) => step.id === folder.id) ? path : [...path, folder]).filter(
+    (step) => step.parentId !== undefined,
+  );
   return (
     <nav aria-label="Folder">
-      <ol className="breadcrumbs">
+      <ol className="breadcrumbs breadcrumbs-matter">
+        <li>
+          <Link to={folderPageUrl(matterId, { id: matter.rootFolderId })}>{matter.name}</Link>
+        </li>
         {trail.map((step) => (
           <li key={step.id}>
-            <Link to={folderPageUrl(matterId, step)}>
-              {step.parentId === undefined ? 'Top folder' : step.name}
-            </Link>
+            <Link to={folderPageUrl(matterId, step)}>{step.name}</Link>
           </li>
         ))}
       </ol>
@@ -199,6 +215,26 @@ function VersionList({
   versions: Version[];
   probe: Probe;
 }) {
+  const api = useApi();
+  const session = useSignedIn();
+  const uploaderIds = [...new Set(versions.map((version) => version.uploadedBy))].sort();
+  const names = useLoad(
+    (signal) =>
+      namesOnMatter({
+        api,
+        matterId: document.matterId,
+        userIds: uploaderIds,
+        accountRole: session.user.role,
+        signal,
+      }),
+    [document.matterId, uploaderIds.join(' ')],
+  );
+  const uploaderOf = (userId: string) =>
+    userId === session.user.id
+      ? 'You'
+      : names.state === 'ready'
+        ? (names.value.get(userId) ?? 'Someone no longer on the matter')
+        : '…';
   return (
     <section aria-labelledby="versions-heading">
       <h2 id="versions-heading">Versions</h2>
@@ -212,6 +248,7 @@ function VersionList({
               <th scope="col" className="hide-on-phone">
                 Uploaded
               </th>
+              <th scope="col">Uploaded by</th>
               <th scope="col" className="hide-on-phone">
                 SHA-256
               </th>
@@ -226,6 +263,7 @@ function VersionList({
                 <td>{version.version}</td>
                 <td className="nowrap">{formatBytes(version.size)}</td>
                 <td className="hide-on-phone">{formatDate(version.createdAt)}</td>
+                <td>{uploaderOf(version.uploadedBy)}</td>
                 <td className="hide-on-phone mono">{version.sha256}</td>
                 <td>
                   <a

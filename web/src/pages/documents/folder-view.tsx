@@ -6,7 +6,7 @@ import { StatusMessage } from '../../components/status-message';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
-import { useApi } from '../../session/session';
+import { useApi, useSignedIn } from '../../session/session';
 import { type DocumentAction, DocumentActionDialog } from './document-dialogs';
 import { DocumentTable } from './document-table';
 import {
@@ -120,6 +120,7 @@ function FolderContent({
   queue: UploadQueueState | undefined;
 }) {
   const canEdit = queue !== undefined;
+  const session = useSignedIn();
   const filterId = useId();
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
@@ -142,87 +143,105 @@ function FolderContent({
     [listing.documents],
   );
 
+  // A process server comes to upload proof of service, often on a phone: the upload comes first.
+  const isUploadFirst = session.user.role === 'process_server';
+  const foldersSection = (
+    <section aria-labelledby="folders-heading">
+      <h2 id="folders-heading">
+        Folders in {folder.parentId === undefined ? 'the top folder' : `“${folder.name}”`}
+      </h2>
+      {folders.length > 0 ? (
+        <ul className="folder-list">
+          {folders.map((child) => (
+            <li key={child.id}>
+              <Link to={folderPageUrl(matterId, child)}>{child.name}</Link>{' '}
+              <ClassificationBadge
+                classification={child.classification}
+                inherited={child.classificationIsInherited}
+              />
+              {canEdit ? (
+                <>
+                  {' '}
+                  <button
+                    type="button"
+                    className="button-quiet"
+                    aria-label={`Rename folder ${child.name}`}
+                    onClick={() => setSelectedFolder({ folder: child, action: 'rename' })}
+                  >
+                    Rename
+                  </button>
+                  <button
+                    type="button"
+                    className="button-quiet"
+                    aria-label={`Trash folder ${child.name}`}
+                    onClick={() => setSelectedFolder({ folder: child, action: 'trash' })}
+                  >
+                    Trash
+                  </button>
+                </>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">No subfolders.</p>
+      )}
+      {canEdit ? (
+        <CreateFolderForm
+          matterId={matterId}
+          parentId={folder.id}
+          onCreated={(name) => {
+            setMessage(`Folder “${name}” created.`);
+            reload();
+          }}
+        />
+      ) : null}
+    </section>
+  );
+  const documentsSection = (
+    <section aria-labelledby="documents-heading">
+      <h2 id="documents-heading">Documents</h2>
+      {queue !== undefined ? (
+        <UploadQueue queue={queue} folderId={folder.id} documentNames={documentNames} />
+      ) : null}
+      {listing.documents.length === 0 ? (
+        <p className="muted">No documents in this folder yet.</p>
+      ) : (
+        <>
+          <div className="form-inline document-filter">
+            <label htmlFor={filterId}>Filter by name</label>
+            <input
+              id={filterId}
+              type="search"
+              value={filter}
+              onChange={(event) => setFilter(event.target.value)}
+            />
+          </div>
+          <DocumentTable
+            documents={documents}
+            caption={`Documents in ${folder.parentId === undefined ? 'the top folder' : folder.name}`}
+            onAction={canEdit ? (document, action) => setSelected({ document, action }) : undefined}
+          />
+        </>
+      )}
+    </section>
+  );
+
   return (
     <>
       <Breadcrumbs matterId={matterId} path={path} />
       <StatusMessage message={message} />
-      <section aria-labelledby="folders-heading">
-        <h2 id="folders-heading">
-          Folders in {folder.parentId === undefined ? 'the top folder' : `“${folder.name}”`}
-        </h2>
-        {folders.length > 0 ? (
-          <ul className="folder-list">
-            {folders.map((child) => (
-              <li key={child.id}>
-                <Link to={folderPageUrl(matterId, child)}>{child.name}</Link>{' '}
-                <ClassificationBadge
-                  classification={child.classification}
-                  inherited={child.classificationIsInherited}
-                />
-                {canEdit ? (
-                  <>
-                    {' '}
-                    <button
-                      type="button"
-                      className="button-quiet"
-                      aria-label={`Rename folder ${child.name}`}
-                      onClick={() => setSelectedFolder({ folder: child, action: 'rename' })}
-                    >
-                      Rename
-                    </button>
-                    <button
-                      type="button"
-                      className="button-quiet"
-                      aria-label={`Trash folder ${child.name}`}
-                      onClick={() => setSelectedFolder({ folder: child, action: 'trash' })}
-                    >
-                      Trash
-                    </button>
-                  </>
-                ) : null}
-              </li>
-            ))}
-          </ul>
-        ) : (
-          <p className="muted">No subfolders.</p>
-        )}
-        {canEdit ? (
-          <CreateFolderForm
-            matterId={matterId}
-            parentId={folder.id}
-            onCreated={(name) => {
-              setMessage(`Folder “${name}” created.`);
-              reload();
-            }}
-          />
-        ) : null}
-      </section>
-      <section aria-labelledby="documents-heading">
-        <h2 id="documents-heading">Documents</h2>
-        {queue !== undefined ? (
-          <UploadQueue queue={queue} folderId={folder.id} documentNames={documentNames} />
-        ) : null}
-        {listing.documents.length === 0 ? (
-          <p className="muted">No documents in this folder yet.</p>
-        ) : (
-          <>
-            <div className="form-inline document-filter">
-              <label htmlFor={filterId}>Filter by name</label>
-              <input
-                id={filterId}
-                type="search"
-                value={filter}
-                onChange={(event) => setFilter(event.target.value)}
-              />
-            </div>
-            <DocumentTable
-              documents={documents}
-              caption={`Documents in ${folder.parentId === undefined ? 'the top folder' : folder.name}`}
-              onAction={canEdit ? (document, action) => setSelected({ document, action }) : undefined}
-            />
-          </>
-        )}
-      </section>
+      {isUploadFirst ? (
+        <>
+          {documentsSection}
+          {foldersSection}
+        </>
+      ) : (
+        <>
+          {foldersSection}
+          {documentsSection}
+        </>
+      )}
       {selected !== undefined ? (
         <DocumentActionDialog
           action={selected.action}

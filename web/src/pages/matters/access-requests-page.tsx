@@ -8,8 +8,17 @@ import { StatusMessage } from '../../components/status-message';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
 import { Link } from '../../router';
-import { useApi } from '../../session/session';
-import { formatDate, formatDateTime, type MyRequest, matterPath, roleLabels } from './matters-api';
+import { useApi, useSignedIn } from '../../session/session';
+import { RequestCard } from './matter-requests-tab';
+import {
+  formatDate,
+  formatDateTime,
+  type MyRequest,
+  matterPath,
+  roleLabels,
+  usernamesOf,
+} from './matters-api';
+import { listWaitingRequests } from './waiting-requests';
 
 const statusTexts: Record<MyRequest['status'], string> = {
   pending: 'Waiting for the owners',
@@ -18,8 +27,69 @@ const statusTexts: Record<MyRequest['status'], string> = {
   withdrawn: 'Withdrawn',
 };
 
-/** The person's own access requests and where each stands; a pending one can be withdrawn. */
+/**
+ * Requests waiting for the person's decision, across the matters they own, then their own requests and
+ * where each stands; a pending one can be withdrawn.
+ */
 export function AccessRequestsPage() {
+  const session = useSignedIn();
+  const isStaff = session.user.role === 'lawyer' || session.user.role === 'assistant';
+  return (
+    <>
+      <PageTitle title="Access requests">Access requests</PageTitle>
+      <WaitingSection isShownWhenEmpty={isStaff} />
+      <MyRequestsSection />
+    </>
+  );
+}
+
+/** Pending requests on every matter the person owns, each decided here as on the matter's own tab. */
+function WaitingSection({ isShownWhenEmpty }: { isShownWhenEmpty: boolean }) {
+  const api = useApi();
+  const [notice, setNotice] = useState('');
+  const loaded = useLoad(async (signal) => {
+    const waiting = await listWaitingRequests(api, signal);
+    const names = await usernamesOf(
+      api,
+      waiting.map(({ request }) => request.requesterId),
+      signal,
+    );
+    return { waiting, names };
+  }, []);
+  if (!isShownWhenEmpty && loaded.state === 'ready' && loaded.value.waiting.length === 0 && notice === '')
+    return null;
+  return (
+    <section aria-labelledby="waiting-heading">
+      <h2 id="waiting-heading">Requests waiting for you</h2>
+      <StatusMessage message={notice} />
+      <LoadedView loaded={loaded}>
+        {({ waiting, names }) =>
+          waiting.length === 0 ? (
+            <p>No access requests are waiting for you on the matters you own.</p>
+          ) : (
+            <ul className="request-list">
+              {waiting.map(({ matter, request }) => (
+                <RequestCard
+                  key={request.id}
+                  matter={matter}
+                  request={request}
+                  name={names.get(request.requesterId) ?? request.requesterId}
+                  isMatterNamed
+                  onDecided={(message) => {
+                    setNotice(message);
+                    loaded.reload();
+                  }}
+                />
+              ))}
+            </ul>
+          )
+        }
+      </LoadedView>
+    </section>
+  );
+}
+
+function MyRequestsSection() {
   const api = useApi();
   const [notice, setNotice] = useState('');
   const loaded = useLoad(
@@ -27,8 +97,8 @@ export function AccessRequestsPage() {
     [],
   );
   return (
-    <>
-      <PageTitle title="My access requests">My access requests</PageTitle>
+    <section aria-labelledby="mine-heading">
+      <h2 id="mine-heading">Requests you sent</h2>
       <p>
         Requests you sent for access to matters. To ask for another, use the form on{' '}
         <Link to="/matters">Matters</Link>.
@@ -84,7 +154,7 @@ export function AccessRequestsPage() {
           )
         }
       </LoadedView>
-    </>
+    </section>
   );
 }
 

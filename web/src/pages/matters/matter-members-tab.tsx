@@ -19,7 +19,9 @@ import {
   type Matter,
   type MatterRole,
   type Member,
+  matterRoleLabel,
   matterRoles,
+  mayUseDirectory,
   roleLabels,
   roleWithArticle,
   today,
@@ -98,11 +100,13 @@ export function MatterMembersTab({
       });
       return {
         members,
-        colleagues: await colleaguesOf(
-          api,
-          members.map((member) => member.userId),
-          signal,
-        ),
+        colleagues: mayUseDirectory(session.user.role)
+          ? await colleaguesOf(
+              api,
+              members.map((member) => member.userId),
+              signal,
+            )
+          : new Map<string, Colleague>(),
       };
     },
     [matter.id],
@@ -151,6 +155,7 @@ function MemberTable({
   isOwner: boolean;
   onChanged: (message: string, userId: string) => void;
 }) {
+  const session = useSignedIn();
   return (
     <DataTable
       columns={[
@@ -163,10 +168,13 @@ function MemberTable({
       {members.map((member) => {
         const colleague = colleagues.get(member.userId);
         const external = colleague === undefined ? undefined : externalAccountLabels[colleague.role];
+        const isSelf = member.userId === session.user.id;
+        const name = isSelf ? session.user.username : (colleague?.username ?? matterRoleLabel(member.role));
         return (
           <tr key={member.userId}>
             <td>
-              {colleague?.username ?? <span className="mono">{member.userId}</span>}
+              {name}
+              {isSelf ? <span className="muted"> (you)</span> : null}
               {external === undefined ? null : <div className="help">Outside the firm ({external})</div>}
               {member.namedForHighlySensitive ? (
                 <div className="help">Named for highly sensitive content</div>
@@ -188,7 +196,7 @@ function MemberTable({
                   member={member}
                   members={members}
                   colleagues={colleagues}
-                  name={colleague?.username ?? member.userId}
+                  name={name}
                   onChanged={onChanged}
                 />
               </td>

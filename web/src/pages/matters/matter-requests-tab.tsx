@@ -6,10 +6,12 @@ import { LoadedView } from '../../components/loading';
 import { StatusMessage } from '../../components/status-message';
 import { useAction } from '../../components/use-action';
 import { useLoad } from '../../components/use-load';
+import { Link } from '../../router';
 import { useApi } from '../../session/session';
 import {
   apiMatterPath,
   endOfDay,
+  matterPath,
   formatDateTime,
   type Matter,
   type PendingRequest,
@@ -17,6 +19,7 @@ import {
   today,
   usernamesOf,
 } from './matters-api';
+import { announceRequestsChanged } from './waiting-requests';
 
 /**
  * Pending access requests (owners): approve, optionally until a date, or deny. The role is the one asked
@@ -75,15 +78,18 @@ export function MatterRequestsTab({ matter }: { matter: Matter }) {
   );
 }
 
-function RequestCard({
+/** One pending request with its decision; `isMatterNamed` when the page lists several matters' requests. */
+export function RequestCard({
   matter,
   request,
   name,
+  isMatterNamed = false,
   onDecided,
 }: {
   matter: Matter;
   request: PendingRequest;
   name: string;
+  isMatterNamed?: boolean;
   onDecided: (message: string) => void;
 }) {
   const api = useApi();
@@ -97,9 +103,10 @@ function RequestCard({
     const body = action === 'approve' && until !== '' ? { expiresAt: endOfDay(until) } : {};
     if (!(await run(() => api.post(`${path}/${action}`, body)))) return;
     setIsDenying(false);
+    announceRequestsChanged();
     onDecided(
       action === 'approve'
-        ? `${name} is now ${roleLabels[request.role].toLowerCase()} of this matter.`
+        ? `${name} is now ${roleLabels[request.role].toLowerCase()} of ${isMatterNamed ? matter.name : 'this matter'}.`
         : `The request of ${name} was denied.`,
     );
   }
@@ -108,7 +115,13 @@ function RequestCard({
     <li className="card" aria-labelledby={`request-${request.id}`}>
       <h3 id={`request-${request.id}`}>
         {name} asks to be {roleLabels[request.role].toLowerCase()}
+        {isMatterNamed ? ` of ${matter.name}` : null}
       </h3>
+      {isMatterNamed ? (
+        <p>
+          <Link to={matterPath(matter.id)}>Open {matter.name}</Link>
+        </p>
+      ) : null}
       <p className="muted">Asked {formatDateTime(request.createdAt)}</p>
       <blockquote className="request-reason">{request.reason}</blockquote>
       <div className="form-inline">

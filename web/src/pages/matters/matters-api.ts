@@ -110,6 +110,16 @@ export async function colleaguesOf(
   return colleagues;
 }
 
+/** Clients and process servers are outside the firm: the directory refuses them (identity.directory.usecases.ts). */
+export function mayUseDirectory(accountRole: string): boolean {
+  return accountRole !== 'client' && accountRole !== 'process_server';
+}
+
+/** Someone whose name the directory does not give the viewer, by their role on the matter, never by id. */
+export function matterRoleLabel(role: MatterRole): string {
+  return `Matter ${role}`;
+}
+
 /** Usernames for user ids, from `colleaguesOf`. */
 export async function usernamesOf(
   api: ApiClient,
@@ -118,6 +128,38 @@ export async function usernamesOf(
 ): Promise<Map<string, string>> {
   const colleagues = await colleaguesOf(api, userIds, signal);
   return new Map([...colleagues].map(([id, colleague]) => [id, colleague.username]));
+}
+
+/**
+ * Who each user id is, as far as the viewer may know: a username from the directory (firm staff), else
+ * their role on the matter (clients and process servers, whom the directory refuses). Anyone left is no
+ * longer on the matter.
+ */
+export async function namesOnMatter({
+  api,
+  matterId,
+  userIds,
+  accountRole,
+  signal,
+}: {
+  api: ApiClient;
+  matterId: string;
+  userIds: string[];
+  accountRole: string;
+  signal: AbortSignal;
+}): Promise<Map<string, string>> {
+  const names = mayUseDirectory(accountRole)
+    ? await usernamesOf(api, userIds, signal)
+    : new Map<string, string>();
+  if (userIds.every((id) => names.has(id))) return names;
+  try {
+    const { members } = await api.get<{ members: Member[] }>(apiMatterPath(matterId, '/members'), { signal });
+    for (const member of members)
+      if (!names.has(member.userId)) names.set(member.userId, matterRoleLabel(member.role));
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+  }
+  return names;
 }
 
 /** Account roles from outside the firm (identity.models.ts roles): they should rarely own a matter. */

@@ -9,6 +9,7 @@ import { useApi, useSignedIn } from '../../session/session';
 import { AskAccessForm } from './ask-access-form';
 import { type Matter, matterPath, roleLabels, statusLabels } from './matters-api';
 import { NewMatterForm } from './new-matter-form';
+import { countByMatter, useWaitingRequests, waitingLabel } from './waiting-requests';
 
 /** The matters the person is a member of, a filter over them, and the ways to a new one. */
 export function MattersPage() {
@@ -16,11 +17,19 @@ export function MattersPage() {
   const session = useSignedIn();
   const loaded = useLoad((signal) => api.get<{ matters: Matter[] }>('/api/matters', { signal }), []);
   const role = session.user.role;
+  const waiting = useWaitingRequests(api, { isEnabled: true, key: 'matters' });
+  const waitingCounts = countByMatter(waiting ?? []);
   return (
     <>
       <PageTitle title="Matters">Matters</PageTitle>
       <LoadedView loaded={loaded}>
-        {({ matters }) => <MatterList matters={matters} canAsk={role === 'lawyer' || role === 'assistant'} />}
+        {({ matters }) => (
+          <MatterList
+            matters={matters}
+            waitingCounts={waitingCounts}
+            canAsk={role === 'lawyer' || role === 'assistant'}
+          />
+        )}
       </LoadedView>
       {role === 'lawyer' ? <NewMatterForm /> : null}
       {role === 'lawyer' || role === 'assistant' ? <AskAccessForm /> : null}
@@ -42,7 +51,16 @@ function matches(matter: Matter, query: string): boolean {
   return words.every((word) => text.includes(word));
 }
 
-function MatterList({ matters, canAsk }: { matters: Matter[]; canAsk: boolean }) {
+function MatterList({
+  matters,
+  waitingCounts,
+  canAsk,
+}: {
+  matters: Matter[];
+  /** Pending access requests per matter the person owns. */
+  waitingCounts: Map<string, number>;
+  canAsk: boolean;
+}) {
   const [query, setQuery] = useState('');
   const filterId = useId();
   const shown = matters.filter((matter) => matches(matter, query));
@@ -89,6 +107,7 @@ function MatterList({ matters, canAsk }: { matters: Matter[]; canAsk: boolean })
           <tr key={matter.id}>
             <td>
               <Link to={matterPath(matter.id)}>{matter.name}</Link>
+              <WaitingBadge matterId={matter.id} count={waitingCounts.get(matter.id) ?? 0} />
               <div className="mono muted">{matter.id}</div>
             </td>
             <td>{statusLabels[matter.status]}</td>
@@ -100,5 +119,14 @@ function MatterList({ matters, canAsk }: { matters: Matter[]; canAsk: boolean })
         ))}
       </DataTable>
     </section>
+  );
+}
+
+function WaitingBadge({ matterId, count }: { matterId: string; count: number }) {
+  if (count === 0) return null;
+  return (
+    <Link to={matterPath(matterId, 'requests')} className="badge matter-waiting">
+      {waitingLabel(count)}
+    </Link>
   );
 }

@@ -15,6 +15,12 @@ export function SetupPage() {
       button="Create administrator"
       done="The administrator is created and this link no longer works."
       submit={(token) => api.post('/api/setup', { token, username, password })}
+      check={async () => {
+        const { isSetupRequired } = await api.get<{ isSetupRequired: boolean }>('/api/setup');
+        return isSetupRequired
+          ? undefined
+          : 'This setup link was already used: Writ already has an administrator. Sign in instead.';
+      }}
     >
       <UsernameField value={username} onChange={setUsername} />
       <NewPasswordField value={password} onChange={setPassword} />

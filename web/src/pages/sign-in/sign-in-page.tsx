@@ -9,10 +9,10 @@ import { SecondFactorStep } from './second-factor-step';
 /**
  * Sign-in, in the steps the session asks for: a password (or a passkey alone), then a second factor when the
  * account has one; then on to `next`. A user who still has to enrol a factor is sent on too: the app shows
- * enrolment before any other page.
+ * enrolment before any other page. After a sign-out, or a session that ended on its own, it says so first.
  */
 export function SignInPage() {
-  const { session, setSession } = useSession();
+  const { session, sessionEnd, setSession } = useSession();
   const location = useLocation();
   const next = safeNextPath(location.search.get('next'));
   const isSignedIn = session !== undefined && session !== null && !session.isSecondFactorRequired;
@@ -32,6 +32,11 @@ export function SignInPage() {
   return (
     <div className="card narrow">
       <PageTitle title={title}>{title}</PageTitle>
+      {session === null && sessionEnd !== undefined ? (
+        <p className="alert alert-notice" role="status">
+          {sessionEnd === 'signed_out' ? 'You are signed out.' : 'Your session ended. Sign in again.'}
+        </p>
+      ) : null}
       {session === null ? (
         <PasswordStep onSession={setSession} />
       ) : (
