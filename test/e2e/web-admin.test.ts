@@ -9,10 +9,10 @@ import {
   keepScreenshots,
   signInThroughUi,
   startWebWorld,
-  totpCode,
-  totpSecretOf,
   userPassword,
   type WebWorld,
+  enrolApiUser,
+  waitForNextTotpStep,
 } from './web-support.js';
 
 /**
@@ -28,74 +28,6 @@ const auditor = { username: 'aldo-auditor', role: 'auditor' } as const;
 const screened = { username: 'sam-screened', role: 'lawyer' } as const;
 const newcomer = 'nina-newcomer';
 const groupName = 'Mergers team';
-
-type ApiUser = {
-  totpSecret: string;
-  json: (method: string, path: string, body?: unknown) => ReturnType<typeof requestHttps>;
-  raw: (path: string, body: Buffer) => ReturnType<typeof requestHttps>;
-};
-
-function cookieOf(headers: Record<string, string | string[] | undefined>): string {
-  const setCookie = headers['set-cookie'] ?? [];
-  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((line) => line.split(';')[0]).join('; ');
-}
-
-/** Signs in through the API and enrols TOTP (the roles here must have a second factor); returns its secret. */
-async function enrolTotp(world: WebWorld, username: string, password: string): Promise<ApiUser> {
-  const { url, ca } = world;
-  const signIn = await requestHttps({
-    url: `${url}/api/session`,
-    ca,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(signIn.status, signIn.text).toBe(200);
-  const pending = {
-    cookie: cookieOf(signIn.headers),
-    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
-  };
-  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
-  expect(enrolment.status, enrolment.text).toBe(201);
-  const totpSecret = totpSecretOf((enrolment.json() as { otpauthUri: string }).otpauthUri);
-  const confirmed = await requestHttps({
-    url: `${url}/api/mfa/totp/confirm`,
-    ca,
-    method: 'POST',
-    headers: { ...pending, 'content-type': 'application/json' },
-    body: JSON.stringify({ code: totpCode(totpSecret) }),
-  });
-  expect(confirmed.status, confirmed.text).toBe(200);
-  const headers = {
-    cookie: cookieOf(confirmed.headers),
-    'x-csrf-token': (confirmed.json() as { session: { csrfToken: string } }).session.csrfToken,
-  };
-  return {
-    totpSecret,
-    json: (method, path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method,
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    raw: (path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/octet-stream' },
-        body,
-      }),
-  };
-}
-
-/** TOTP codes are single-use per 30-second step: sign-ins wait for the step after enrolment's. */
-async function waitForNextTotpStep(): Promise<void> {
-  const intoStep = Date.now() % 30_000;
-  await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 1_000));
-}
 
 async function signOut(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -113,9 +45,9 @@ describe('web UI: administration, compliance and the ledger', () => {
   beforeAll(async () => {
     world = await startWebWorld({ users: [lawyer, auditor, screened] });
     const [admin, lawyerApi, auditorApi] = await Promise.all([
-      enrolTotp(world, adminUsername, adminPassword),
-      enrolTotp(world, lawyer.username, userPassword),
-      enrolTotp(world, auditor.username, userPassword),
+      enrolApiUser(world, adminUsername, adminPassword),
+      enrolApiUser(world, lawyer.username, userPassword),
+      enrolApiUser(world, auditor.username, userPassword),
     ]);
     secrets.set(adminUsername, admin.totpSecret);
     secrets.set(lawyer.username, lawyerApi.totpSecret);

@@ -6,9 +6,11 @@ import {
   signInThroughUi,
   startWebWorld,
   totpCode,
-  totpSecretOf,
   userPassword,
   type WebWorld,
+  enrolApiUser,
+  type ApiUser,
+  waitForNextTotpStep,
 } from './web-support.js';
 
 /**
@@ -16,74 +18,6 @@ import {
  * window is one minute: confirmations on the members tab, the step-up dead end of an account without a
  * second factor, downloads of highly sensitive documents, not-found pages and plain-language messages.
  */
-
-type ApiUser = {
-  id: string;
-  totpSecret: string;
-  json: (method: string, path: string, body?: unknown) => ReturnType<typeof requestHttps>;
-  raw: (path: string, body: Buffer) => ReturnType<typeof requestHttps>;
-};
-
-function cookieOf(headers: Record<string, string | string[] | undefined>): string {
-  const setCookie = headers['set-cookie'] ?? [];
-  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((line) => line.split(';')[0]).join('; ');
-}
-
-/** Signs in through the API and enrols TOTP; the session's second factor is then fresh. */
-async function enrolTotp(world: WebWorld, username: string): Promise<ApiUser> {
-  const { url, ca } = world;
-  const signIn = await requestHttps({
-    url: `${url}/api/session`,
-    ca,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: userPassword }),
-  });
-  expect(signIn.status, signIn.text).toBe(200);
-  const pending = {
-    cookie: cookieOf(signIn.headers),
-    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
-  };
-  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
-  expect(enrolment.status, enrolment.text).toBe(201);
-  const totpSecret = totpSecretOf((enrolment.json() as { otpauthUri: string }).otpauthUri);
-  const confirmed = await requestHttps({
-    url: `${url}/api/mfa/totp/confirm`,
-    ca,
-    method: 'POST',
-    headers: { ...pending, 'content-type': 'application/json' },
-    body: JSON.stringify({ code: totpCode(totpSecret) }),
-  });
-  expect(confirmed.status, confirmed.text).toBe(200);
-  const session = confirmed.json() as { session: { csrfToken: string; user: { id: string } } };
-  const headers = { cookie: cookieOf(confirmed.headers), 'x-csrf-token': session.session.csrfToken };
-  return {
-    id: session.session.user.id,
-    totpSecret,
-    json: (method, path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method,
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    raw: (path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/octet-stream' },
-        body,
-      }),
-  };
-}
-
-/** Waits for the next TOTP step: a code is accepted once. */
-async function nextTotpStep(): Promise<void> {
-  const intoStep = Date.now() % 30_000;
-  await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 1_000));
-}
 
 async function userIdOf(owner: ApiUser, username: string): Promise<string> {
   const found = await owner.json('POST', '/api/directory/lookup', { usernames: [username] });
@@ -113,7 +47,7 @@ describe('web UI: fixes from the UX review', () => {
   }
 
   async function signInLena(): Promise<void> {
-    await nextTotpStep();
+    await waitForNextTotpStep();
     await page.context().clearCookies();
     await signInThroughUi(page, world.url, {
       username: 'lena-lawyer',
@@ -133,7 +67,7 @@ describe('web UI: fixes from the UX review', () => {
       ],
       env: { WRIT_STEP_UP_MINUTES: '1' },
     });
-    lena = await enrolTotp(world, 'lena-lawyer');
+    lena = await enrolApiUser(world, 'lena-lawyer');
     for (const username of ['walt-lawyer', 'abe-assistant', 'cleo-client'])
       ids.set(username, await userIdOf(lena, username));
     const open = async (name: string) => {

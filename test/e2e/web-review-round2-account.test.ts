@@ -1,6 +1,5 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { requestHttps } from '../support/cli.js';
 import {
   adminPassword,
   adminUsername,
@@ -11,6 +10,8 @@ import {
   userPassword,
   viewports,
   type WebWorld,
+  enrolApiUser,
+  type ApiUser,
 } from './web-support.js';
 
 /**
@@ -18,66 +19,6 @@ import {
  * `writ serve`: TOTP enrolment on a phone (#16), what the sign-in page says after a session ends (#18),
  * used and reloaded link pages (#19), and keyboard and screen-reader details (#21).
  */
-
-type ApiUser = {
-  totpSecret: string;
-  json: (method: string, path: string, body?: unknown) => ReturnType<typeof requestHttps>;
-  raw: (path: string, body: Buffer) => ReturnType<typeof requestHttps>;
-};
-
-function cookieOf(headers: Record<string, string | string[] | undefined>): string {
-  const setCookie = headers['set-cookie'] ?? [];
-  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((line) => line.split(';')[0]).join('; ');
-}
-
-/** Signs in through the API and enrols TOTP; the session's second factor is then fresh. */
-async function enrolTotp(world: WebWorld, username: string, password: string): Promise<ApiUser> {
-  const { url, ca } = world;
-  const signIn = await requestHttps({
-    url: `${url}/api/session`,
-    ca,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(signIn.status, signIn.text).toBe(200);
-  const pending = {
-    cookie: cookieOf(signIn.headers),
-    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
-  };
-  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
-  expect(enrolment.status, enrolment.text).toBe(201);
-  const totpSecret = totpSecretOf((enrolment.json() as { otpauthUri: string }).otpauthUri);
-  const confirmed = await requestHttps({
-    url: `${url}/api/mfa/totp/confirm`,
-    ca,
-    method: 'POST',
-    headers: { ...pending, 'content-type': 'application/json' },
-    body: JSON.stringify({ code: totpCode(totpSecret) }),
-  });
-  expect(confirmed.status, confirmed.text).toBe(200);
-  const session = confirmed.json() as { session: { csrfToken: string } };
-  const headers = { cookie: cookieOf(confirmed.headers), 'x-csrf-token': session.session.csrfToken };
-  return {
-    totpSecret,
-    json: (method, path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method,
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    raw: (path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/octet-stream' },
-        body,
-      }),
-  };
-}
 
 /** Groups of four characters of the shown secret that are split across two lines. */
 function splitSecretGroups(page: Page): Promise<number[]> {
@@ -117,8 +58,8 @@ describe('web UI: account and sign-in fixes from the second review round', () =>
         { username: 'pat-server', role: 'process_server' },
       ],
     });
-    lena = await enrolTotp(world, 'lena-lawyer', userPassword);
-    admin = await enrolTotp(world, adminUsername, adminPassword);
+    lena = await enrolApiUser(world, 'lena-lawyer', userPassword);
+    admin = await enrolApiUser(world, adminUsername, adminPassword);
     const created = await lena.json('POST', '/api/matters', { name: 'Round two matter' });
     expect(created.status, created.text).toBe(201);
     matterId = (created.json() as { id: string }).id;

@@ -8,10 +8,11 @@ import {
   signInThroughUi,
   startWebWorld,
   totpCode,
-  totpSecretOf,
   userPassword,
   viewports,
   type WebWorld,
+  enrolApiUser,
+  type ApiUser,
 } from './web-support.js';
 
 /**
@@ -20,68 +21,6 @@ import {
  * layout scrolls once and puts a process server's upload first, and the document page names its matter
  * and its uploaders. One browser; each person signs in after the previous one's cookies are cleared.
  */
-
-type ApiUser = {
-  id: string;
-  totpSecret: string;
-  json: (method: string, path: string, body?: unknown) => ReturnType<typeof requestHttps>;
-  upload: (path: string, content: string) => ReturnType<typeof requestHttps>;
-};
-
-function cookieOf(headers: Record<string, string | string[] | undefined>): string {
-  const setCookie = headers['set-cookie'] ?? [];
-  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((line) => line.split(';')[0]).join('; ');
-}
-
-/** Signs in through the API and enrols TOTP; returns the session and the secret. */
-async function enrolTotp(world: WebWorld, username: string, password = userPassword): Promise<ApiUser> {
-  const { url, ca } = world;
-  const signIn = await requestHttps({
-    url: `${url}/api/session`,
-    ca,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(signIn.status, signIn.text).toBe(200);
-  const pending = {
-    cookie: cookieOf(signIn.headers),
-    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
-  };
-  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
-  expect(enrolment.status, enrolment.text).toBe(201);
-  const totpSecret = totpSecretOf((enrolment.json() as { otpauthUri: string }).otpauthUri);
-  const confirmed = await requestHttps({
-    url: `${url}/api/mfa/totp/confirm`,
-    ca,
-    method: 'POST',
-    headers: { ...pending, 'content-type': 'application/json' },
-    body: JSON.stringify({ code: totpCode(totpSecret) }),
-  });
-  expect(confirmed.status, confirmed.text).toBe(200);
-  const session = confirmed.json() as { session: { csrfToken: string; user: { id: string } } };
-  const headers = { cookie: cookieOf(confirmed.headers), 'x-csrf-token': session.session.csrfToken };
-  return {
-    id: session.session.user.id,
-    totpSecret,
-    json: (method, path, body) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method,
-        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-    upload: (path, content) =>
-      requestHttps({
-        url: `${url}${path}`,
-        ca,
-        method: 'POST',
-        headers: { ...headers, 'content-type': 'application/octet-stream' },
-        body: Buffer.from(content),
-      }),
-  };
-}
 
 /** A code is accepted once: waits until the user's authenticator shows another one. */
 async function nextTotpWindow(user: ApiUser): Promise<void> {
@@ -120,11 +59,11 @@ describe('web UI: second round of UX review fixes (matters, documents, phone lay
         { username: 'pat-server', role: 'process_server' },
       ],
     });
-    lena = await enrolTotp(world, 'lena-lawyer');
-    const bob = await enrolTotp(world, 'bob-lawyer');
-    const abe = await enrolTotp(world, 'abe-assistant');
-    pat = await enrolTotp(world, 'pat-server');
-    admin = await enrolTotp(world, adminUsername, adminPassword);
+    lena = await enrolApiUser(world, 'lena-lawyer');
+    const bob = await enrolApiUser(world, 'bob-lawyer');
+    const abe = await enrolApiUser(world, 'abe-assistant');
+    pat = await enrolApiUser(world, 'pat-server');
+    admin = await enrolApiUser(world, adminUsername, adminPassword);
     const create = async (name: string) => {
       const created = await lena.json('POST', '/api/matters', { name });
       expect(created.status, created.text).toBe(201);
@@ -155,16 +94,16 @@ describe('web UI: second round of UX review fixes (matters, documents, phone lay
     }
     // Enough documents that a boxed list would scroll inside the phone's page.
     for (let index = 10; index < 40; index += 1) {
-      const uploaded = await lena.upload(
+      const uploaded = await lena.raw(
         `/api/matters/${smithId}/documents?name=exhibit-${index}.txt`,
         `Exhibit ${index}\n`,
       );
       expect(uploaded.status, uploaded.text).toBe(201);
     }
-    const brief = await lena.upload(`/api/matters/${smithId}/documents?name=brief.txt`, 'Draft one.\n');
+    const brief = await lena.raw(`/api/matters/${smithId}/documents?name=brief.txt`, 'Draft one.\n');
     expect(brief.status, brief.text).toBe(201);
     briefId = (brief.json() as { document: { id: string } }).document.id;
-    const second = await pat.upload(`/api/matters/${smithId}/documents?name=brief.txt`, 'Served copy.\n');
+    const second = await pat.raw(`/api/matters/${smithId}/documents?name=brief.txt`, 'Served copy.\n');
     expect(second.status, second.text).toBe(200);
     page = await world.browser.newPage();
   }, 180_000);

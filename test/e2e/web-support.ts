@@ -10,6 +10,7 @@ import {
   readServerCertificate,
   requestJson,
   runWrit,
+  requestHttps,
   startWritServer,
   type WritServer,
 } from '../support/cli.js';
@@ -176,4 +177,78 @@ export async function keepScreenshots(page: Page, name: string): Promise<void> {
     }
   }
   await page.setViewportSize(viewports.desktop);
+}
+
+/** A user signed in through the API with TOTP enrolled: what a browser test sets up before it looks. */
+export type ApiUser = {
+  id: string;
+  totpSecret: string;
+  json: (method: string, path: string, body?: unknown) => ReturnType<typeof requestHttps>;
+  /** A POST of raw bytes (an upload). */
+  raw: (path: string, body: Buffer | string) => ReturnType<typeof requestHttps>;
+};
+
+function cookieOf(headers: Record<string, string | string[] | undefined>): string {
+  const setCookie = headers['set-cookie'] ?? [];
+  return (Array.isArray(setCookie) ? setCookie : [setCookie]).map((line) => line.split(';')[0]).join('; ');
+}
+
+/** Signs in through the API and enrols TOTP (codes from oathtool); the session's second factor is then fresh. */
+export async function enrolApiUser(
+  world: WebWorld,
+  username: string,
+  password = userPassword,
+): Promise<ApiUser> {
+  const { url, ca } = world;
+  const signIn = await requestHttps({
+    url: `${url}/api/session`,
+    ca,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  expect(signIn.status, signIn.text).toBe(200);
+  const pending = {
+    cookie: cookieOf(signIn.headers),
+    'x-csrf-token': (signIn.json() as { csrfToken: string }).csrfToken,
+  };
+  const enrolment = await requestHttps({ url: `${url}/api/mfa/totp`, ca, method: 'POST', headers: pending });
+  expect(enrolment.status, enrolment.text).toBe(201);
+  const totpSecret = totpSecretOf((enrolment.json() as { otpauthUri: string }).otpauthUri);
+  const confirmed = await requestHttps({
+    url: `${url}/api/mfa/totp/confirm`,
+    ca,
+    method: 'POST',
+    headers: { ...pending, 'content-type': 'application/json' },
+    body: JSON.stringify({ code: totpCode(totpSecret) }),
+  });
+  expect(confirmed.status, confirmed.text).toBe(200);
+  const session = confirmed.json() as { session: { csrfToken: string; user: { id: string } } };
+  const headers = { cookie: cookieOf(confirmed.headers), 'x-csrf-token': session.session.csrfToken };
+  return {
+    id: session.session.user.id,
+    totpSecret,
+    json: (method, path, body) =>
+      requestHttps({
+        url: `${url}${path}`,
+        ca,
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    raw: (path, body) =>
+      requestHttps({
+        url: `${url}${path}`,
+        ca,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/octet-stream' },
+        body,
+      }),
+  };
+}
+
+/** TOTP codes are single-use per 30-second step: waits for the step after the last one used. */
+export async function waitForNextTotpStep(): Promise<void> {
+  const intoStep = Date.now() % 30_000;
+  await new Promise((resolve) => setTimeout(resolve, 30_000 - intoStep + 1_000));
 }
