@@ -104,6 +104,19 @@ export function createAccessRequestsRepository({ db }: { db: Kysely<WritDatabase
         .execute();
     },
 
+    /** Which of `matterIds` have a request pending: one query, before any decision per matter. */
+    async matterIdsWithPendingRequests({ matterIds }: { matterIds: string[] }): Promise<Set<string>> {
+      if (matterIds.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('access_requests')
+        .select('matter_id')
+        .distinct()
+        .where('matter_id', 'in', matterIds)
+        .where('status', '=', 'pending')
+        .execute();
+      return new Set(rows.map((row) => row.matter_id));
+    },
+
     async listRequestsOfRequester({ requesterId }: { requesterId: string }): Promise<AccessRequestRow[]> {
       return db
         .selectFrom('access_requests')

@@ -279,8 +279,12 @@ export async function listAccessRequestsAwaitingMe({
   (PendingAccessRequest & { matterId: string; matterName: string })[]
 > {
   const owned = (await listMatters({ ...common, keyring })).filter((matter) => matter.myRole === 'owner');
+  // Asked on every page of the web UI (its badge): only matters with something pending are decided.
+  const withPending = await createAccessRequestsRepository({ db: common.db }).matterIdsWithPendingRequests({
+    matterIds: owned.map((matter) => matter.id),
+  });
   const awaiting: (PendingAccessRequest & { matterId: string; matterName: string })[] = [];
-  for (const matter of owned) {
+  for (const matter of owned.filter((each) => withPending.has(each.id))) {
     try {
       const requests = await listMatterAccessRequests({ ...common, secretBox, matterId: matter.id });
       awaiting.push(
